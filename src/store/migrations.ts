@@ -1,0 +1,89 @@
+import { sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * The schema's history. Written once with Kysely's schema builder, so the
+ * embedded database and PostgreSQL get the same tables from the same code.
+ * Never edit a migration that has shipped: add a new one.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('demands')
+        .addColumn('job_id', 'bigint', (c) => c.primaryKey())
+        .addColumn('project_id', 'bigint', (c) => c.notNull())
+        .addColumn('pipeline_id', 'bigint', (c) => c.notNull())
+        .addColumn('job_name', 'text', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .addColumn('arch', 'text', (c) => c.notNull())
+        .addColumn('vcpus', 'integer', (c) => c.notNull())
+        .addColumn('memory_mib', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('gitlab_status', 'text')
+        .addColumn('job_created_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('demands_status')
+        .on('demands')
+        .column('status')
+        .execute();
+
+      await db.schema
+        .createTable('vms')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('demand_job_id', 'bigint', (c) => c.notNull())
+        .addColumn('project_id', 'bigint', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('runner_id', 'bigint')
+        .addColumn('took_job_id', 'bigint')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('arch', 'text', (c) => c.notNull())
+        .addColumn('vcpus', 'integer', (c) => c.notNull())
+        .addColumn('memory_mib', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('booted_at', 'bigint')
+        .addColumn('job_started_at', 'bigint')
+        .addColumn('ended_at', 'bigint')
+        .addColumn('exit_kind', 'text')
+        .addColumn('exit_detail', 'text')
+        .addColumn('console_path', 'text')
+        .execute();
+      await db.schema.createIndex('vms_state').on('vms').column('state').execute();
+      await db.schema
+        .createIndex('vms_took_job')
+        .on('vms')
+        .column('took_job_id')
+        .execute();
+
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('idempotency_key', 'text', (c) => c.primaryKey())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('agents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('arch', 'text', (c) => c.notNull())
+        .addColumn('vcpus', 'integer', (c) => c.notNull())
+        .addColumn('memory_mib', 'integer', (c) => c.notNull())
+        .addColumn('hypervisor', 'text', (c) => c.notNull())
+        .addColumn('acceleration', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull().defaultTo(sql`0`))
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

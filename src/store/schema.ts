@@ -1,0 +1,72 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database schema as Kysely sees it. Times are milliseconds since the
+ * epoch (bigint) and lists are JSON text, so both backends store the same
+ * values with the same SQL.
+ */
+export interface Database {
+  demands: DemandTable;
+  vms: VmTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  agents: AgentTable;
+}
+
+/** One row per GitLab job firelab decided to serve; never two. */
+export interface DemandTable {
+  job_id: number;
+  project_id: number;
+  pipeline_id: number;
+  job_name: string;
+  tags: string;
+  arch: string;
+  vcpus: number;
+  memory_mib: number;
+  status: string;
+  reason: string | null;
+  attempts: number;
+  gitlab_status: string | null;
+  job_created_at: number | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+/** One row per VM ever started; its GitLab runner lives and dies with it. */
+export interface VmTable {
+  id: string;
+  demand_job_id: number;
+  project_id: number;
+  agent_id: string;
+  runner_id: number | null;
+  took_job_id: number | null;
+  state: string;
+  arch: string;
+  vcpus: number;
+  memory_mib: number;
+  created_at: number;
+  booted_at: number | null;
+  job_started_at: number | null;
+  ended_at: number | null;
+  exit_kind: string | null;
+  exit_detail: string | null;
+  console_path: string | null;
+}
+
+export interface WebhookDeliveryTable {
+  idempotency_key: string;
+  received_at: number;
+}
+
+export interface AgentTable {
+  id: string;
+  name: string;
+  arch: string;
+  vcpus: number;
+  memory_mib: number;
+  hypervisor: string;
+  acceleration: string;
+  state: string;
+  last_seen_at: number;
+  seq: Generated<number>;
+}
