@@ -101,19 +101,24 @@ export class GitlabClient {
     return this.#call('GET', `/projects/${projectId}/jobs/${jobId}`);
   }
 
+  /** A job's log as GitLab stores it (plain text). */
+  async getTrace(projectId: number, jobId: number): Promise<string> {
+    return this.#call('GET', `/projects/${projectId}/jobs/${jobId}/trace`);
+  }
+
   async #paged<T>(path: string): Promise<T[]> {
     const all: T[] = [];
     let page: string | null = '1';
     for (let i = 0; page && i < 50; i++) {
       const separator = path.includes('?') ? '&' : '?';
-      const { body, next } = await this.#request<T[]>(
+      const response: { body: T[]; next: string | null } = await this.#request<T[]>(
         'GET',
         `${path}${separator}per_page=100&page=${page}`,
         undefined,
         readIsRetryable,
       );
-      all.push(...body);
-      page = next;
+      all.push(...response.body);
+      page = response.next;
     }
     return all;
   }
@@ -166,7 +171,9 @@ export class GitlabClient {
       );
     }
     const next = response.headers.get('x-next-page') || null;
-    return { body: (text ? JSON.parse(text) : undefined) as T, next };
+    const isJson = response.headers.get('content-type')?.includes('json');
+    const parsed = text && isJson ? JSON.parse(text) : text || undefined;
+    return { body: parsed as T, next };
   }
 }
 

@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import type { Logger } from 'pino';
 
 export type { Logger };
@@ -31,7 +31,7 @@ export function createLogger(options: {
         censor: '[redacted]',
       },
     },
-    options.destination ?? pino.destination(2),
+    options.destination ?? destination(2),
   );
 }
 

@@ -1,0 +1,184 @@
+import { mkdir, rm, copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageArtifacts } from '../image/image-types.js';
+import { CleanupStack } from '../lib/cleanup.js';
+import { errorMessage, withContext } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { cleanupStaleNetworks, DEFAULT_SUBNET, metadataService, prepareVmNetwork } from '../network/index.js';
+import { parseSubnet } from '../network/subnet.js';
+import type { AgentEvents, AgentInfo, AgentLink, StartVmRequest } from '../server/agent-link.js';
+import type { VmDriver, VmExit, VmHandle, VmSpec } from '../vmm/driver.js';
+import { guestEndpoint } from './guest-endpoint.js';
+
+export interface AgentOptions {
+  id: string;
+  info: Omit<AgentInfo, 'hypervisor' | 'acceleration'>;
+  driver: VmDriver;
+  /** Images by architecture; a VM boots the one of its architecture. */
+  images: Partial<Record<string, ImageArtifacts>>;
+  /** Per-VM working folders live here; wiped at start. */
+  stateDir: string;
+  /** Serial console logs are kept here after their VM is gone. */
+  logDir: string;
+  log: Logger;
+}
+
+/**
+ * Runs VMs on one host for the server. Each VM gets a working folder, an
+ * isolated network whose only exits are its metadata and GitLab, and a
+ * driver-booted guest; when the VM ends, everything but its console log
+ * is removed and the server is told how it ended. At start, leftovers of
+ * a previous run (namespaces, relays, working folders) are removed.
+ */
+export class Agent implements AgentLink {
+  readonly id: string;
+  readonly info: AgentInfo;
+  #options: AgentOptions;
+  #events: AgentEvents | undefined;
+  #vms = new Map<string, VmHandle>();
+  #log: Logger;
+
+  constructor(options: AgentOptions) {
+    this.id = options.id;
+    this.#options = options;
+    this.#log = options.log.child({ agentId: options.id });
+    this.info = {
+      ...options.info,
+      hypervisor: options.driver.name,
+      acceleration: options.driver.acceleration,
+    };
+  }
+
+  /** Removes what an earlier run left behind, then accepts work. */
+  async start(events: AgentEvents): Promise<void> {
+    const removed = await cleanupStaleNetworks(this.#log);
+    await rm(join(this.#options.stateDir, 'vms'), { recursive: true, force: true });
+    await mkdir(this.#options.logDir, { recursive: true });
+    if (removed.length > 0) this.#log.warn({ removed }, 'removed leftover VM networks');
+    this.#events = events;
+    this.#log.info(this.info, 'agent ready');
+  }
+
+  async startVm(request: StartVmRequest): Promise<void> {
+    const log = this.#log.child({ vmId: request.vmId });
+    const started = Date.now();
+    void this.#boot(request, log).then(
+      ({ ended }) => {
+        log.info({ ms: Date.now() - started }, 'VM running');
+        this.#events?.vmBooted(request.vmId, Date.now());
+        void ended.then((exit) => this.#ended(request.vmId, exit));
+      },
+      (error: unknown) => {
+        log.warn({ err: errorMessage(error) }, 'VM failed to boot');
+        this.#ended(request.vmId, {
+          kind: 'boot-failed',
+          code: null,
+          detail: errorMessage(error),
+          endedAt: Date.now(),
+        });
+      },
+    );
+  }
+
+  async stopVm(vmId: string): Promise<void> {
+    await this.#vms.get(vmId)?.stop('stopped');
+  }
+
+  /** Stops every VM (used on forced shutdown). */
+  async stopAll(): Promise<void> {
+    await Promise.allSettled([...this.#vms.values()].map((vm) => vm.stop('stopped')));
+  }
+
+  get running(): number {
+    return this.#vms.size;
+  }
+
+  /** Boots a VM; `ended` settles after the VM is gone and cleaned up. */
+  async #boot(
+    request: StartVmRequest,
+    log: Logger,
+  ): Promise<{ ended: Promise<VmExit> }> {
+    const image = this.#options.images[request.arch];
+    if (!image) throw new Error(`this agent has no ${request.arch} image`);
+    const workDir = join(this.#options.stateDir, 'vms', request.vmId);
+    const cleanup = new CleanupStack();
+    try {
+      await mkdir(workDir, { recursive: true, mode: 0o700 });
+      cleanup.push('work dir', () => rm(workDir, { recursive: true, force: true }));
+      const spec = await this.#prepare(request, image, workDir, cleanup, log);
+      const handle = await this.#options.driver.boot(spec);
+      this.#vms.set(request.vmId, handle);
+      const ended = handle.exited.then(async (exit) => {
+        await this.#release(request.vmId, spec, cleanup, log);
+        return exit;
+      });
+      return { ended };
+    } catch (error) {
+      await cleanup.run(log);
+      throw withContext(`booting VM ${request.vmId} on ${this.id}`, error);
+    }
+  }
+
+  async #prepare(
+    request: StartVmRequest,
+    image: ImageArtifacts,
+    workDir: string,
+    cleanup: CleanupStack,
+    log: Logger,
+  ): Promise<VmSpec> {
+    const subnet = parseSubnet(DEFAULT_SUBNET);
+    const gitlab = guestEndpoint(request.gitlabUrl, subnet.gatewayIp);
+    const network = await prepareVmNetwork({
+      vmId: request.vmId,
+      workDir,
+      subnet: DEFAULT_SUBNET,
+      log,
+      services: [
+        metadataService(join(workDir, 'mmds.sock')),
+        {
+          name: 'gitlab',
+          listenIp: subnet.gatewayIp,
+          port: gitlab.listenPort,
+          target: gitlab.target,
+        },
+      ],
+    });
+    cleanup.push('network', () => network.destroy());
+    return {
+      id: request.vmId,
+      arch: request.arch,
+      vcpus: request.vcpus,
+      memoryMiB: request.memoryMiB,
+      kernelPath: image.kernelPath,
+      initrdPath: image.initrdPath,
+      rootImagePath: image.rootfsPath,
+      bootArgs: image.bootArgs,
+      network,
+      metadata: {
+        firelab: {
+          vm_id: request.vmId,
+          gitlab_url: gitlab.guestUrl,
+          runner_token: request.runnerToken,
+          wait_timeout: String(request.waitTimeoutSeconds),
+          job_timeout: String(request.jobTimeoutSeconds),
+          hosts: gitlab.hosts,
+        },
+      },
+      workDir,
+      consolePath: join(workDir, 'console.log'),
+      deadlineAt: request.deadlineAt,
+    };
+  }
+
+  async #release(vmId: string, spec: VmSpec, cleanup: CleanupStack, log: Logger) {
+    this.#vms.delete(vmId);
+    const kept = join(this.#options.logDir, `${vmId}.console.log`);
+    await copyFile(spec.consolePath, kept).catch(() => undefined);
+    await cleanup.run(log);
+  }
+
+  #ended(vmId: string, exit: VmExit): void {
+    const consolePath = join(this.#options.logDir, `${vmId}.console.log`);
+    this.#events?.vmExited(vmId, { ...exit, consolePath });
+  }
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from './load.js';
+
+const minimal = {
+  gitlab: { url: 'https://gitlab.example.com', token: 'glpat-x', projects: [3] },
+  server: { adminToken: 'a'.repeat(32) },
+};
+
+test('fills defaults and freezes', () => {
+  const config = parseConfig(minimal, {});
+  assert.equal(config.server.listen, '127.0.0.1:8710');
+  assert.equal(config.jobs.idleTimeoutSeconds, 300);
+  assert.equal(config.agent.hypervisor, 'qemu');
+  assert.ok(Object.isFrozen(config.jobs));
+});
+
+test('secrets may come from the environment', () => {
+  const { token: _t, ...gitlab } = minimal.gitlab;
+  const config = parseConfig({ ...minimal, gitlab }, { FIRELAB_GITLAB_TOKEN: 'glpat-env' });
+  assert.equal(config.gitlab.token, 'glpat-env');
+});
+
+test('names the offending option', () => {
+  const cases: [unknown, RegExp][] = [
+    [{ ...minimal, gitlab: { ...minimal.gitlab, url: 'ftp://x' } }, /gitlab\.url/],
+    [{ ...minimal, jobs: { idleTimeout: 5 } }, /jobs: .*idleTimeout/],
+    [{ ...minimal, colour: 'blue' }, /colour/],
+    [{ ...minimal, server: { adminToken: 'short' } }, /server\.adminToken/],
+    [{ ...minimal, agent: { hypervisor: 'vmware' } }, /agent\.hypervisor/],
+    [{ server: minimal.server }, /gitlab/],
+  ];
+  for (const [raw, message] of cases) {
+    assert.throws(() => parseConfig(raw, {}), message);
+  }
+});

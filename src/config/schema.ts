@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const hostPort = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:8710');
+
+/**
+ * The whole configuration of `firelab up` / `server` / `agent`. Unknown
+ * keys are errors (a typo must not silently fall back to a default).
+ */
+export const configSchema = z
+  .object({
+    gitlab: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }),
+        token: z.string().min(1),
+        webhookSecret: z.string().min(1).optional(),
+        projects: z.array(z.number().int().positive()).default([]),
+      })
+      .strict(),
+    server: z
+      .object({
+        listen: hostPort.default('127.0.0.1:8710'),
+        adminToken: z.string().min(16),
+      })
+      .strict(),
+    database: z
+      .union([
+        z.object({ embedded: z.string().min(1) }).strict(),
+        z.object({ postgres: z.string().startsWith('postgres') }).strict(),
+      ])
+      .optional(),
+    agent: z
+      .object({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('local'),
+        stateDir: z.string().min(1).default('/var/lib/firelab'),
+        hypervisor: z.enum(['qemu']).default('qemu'),
+        acceleration: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+        vcpus: z.number().int().positive().optional(),
+        memoryMiB: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({
+        name: 'local',
+        stateDir: '/var/lib/firelab',
+        hypervisor: 'qemu',
+        acceleration: 'auto',
+      }),
+    image: z
+      .object({
+        profile: z.enum(['test', 'production']).default('production'),
+        cacheDir: z.string().min(1).default('/var/cache/firelab/images'),
+        runnerPackageUrl: z.url().optional(),
+      })
+      .strict()
+      .default({ profile: 'production', cacheDir: '/var/cache/firelab/images' }),
+    jobs: z
+      .object({
+        defaultVcpus: z.number().int().positive().default(2),
+        defaultMemoryMiB: z.number().int().min(128).default(2048),
+        maxVcpus: z.number().int().positive().default(16),
+        maxMemoryMiB: z.number().int().positive().default(65536),
+        cpuOvercommit: z.number().min(1).default(1),
+        maxPerProject: z.number().int().positive().default(50),
+        idleTimeoutSeconds: z.number().int().positive().default(300),
+        bootTimeoutSeconds: z.number().int().positive().default(120),
+        jobTimeoutSeconds: z.number().int().min(60).default(3600),
+        maxAttempts: z.number().int().positive().default(3),
+        reconcileIntervalSeconds: z.number().positive().default(15),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,46 @@
+import type { Arch, VmExit } from '../vmm/driver.js';
+
+/**
+ * What the server asks of an agent. Owned by the server: the in-process
+ * agent of `firelab up` implements it directly, a remote agent through its
+ * connection. Calls resolve when the agent has accepted the work; progress
+ * comes back through `AgentEvents`.
+ */
+export interface AgentLink {
+  readonly id: string;
+  readonly info: AgentInfo;
+  startVm(request: StartVmRequest): Promise<void>;
+  stopVm(vmId: string): Promise<void>;
+}
+
+export interface AgentInfo {
+  name: string;
+  arch: Arch;
+  vcpus: number;
+  memoryMiB: number;
+  hypervisor: string;
+  acceleration: string;
+}
+
+/** Everything an agent needs to run one VM for one runner. */
+export interface StartVmRequest {
+  vmId: string;
+  arch: Arch;
+  vcpus: number;
+  memoryMiB: number;
+  /** The runner's authentication token: a secret, never logged. */
+  runnerToken: string;
+  gitlabUrl: string;
+  /** Seconds the runner waits for a job before giving up. */
+  waitTimeoutSeconds: number;
+  /** Longest the job itself may run, seconds. */
+  jobTimeoutSeconds: number;
+  /** The VM is killed at this time (ms since epoch), whatever it does. */
+  deadlineAt: number;
+}
+
+/** What an agent reports back about its VMs. */
+export interface AgentEvents {
+  vmBooted(vmId: string, at: number): void;
+  vmExited(vmId: string, exit: VmExit & { consolePath: string | null }): void;
+}

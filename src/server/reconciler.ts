@@ -1,0 +1,121 @@
+import type { GitlabClient } from '../gitlab/client.js';
+import { errorMessage } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { Store } from '../store/index.js';
+import type { Controller } from './controller.js';
+import type { ControllerSettings } from './settings.js';
+import { RUNNER_PREFIX } from './vm-lifecycle.js';
+
+/**
+ * The second path to every fact a webhook carries. Webhooks are lossy and
+ * unordered, so on a fixed interval this polls GitLab for pending jobs,
+ * asks idle runners which job they took, stops VMs idle past their limit,
+ * and deletes firelab runners whose VM is gone.
+ */
+export class Reconciler {
+  #controller: Controller;
+  #store: Store;
+  #gitlab: GitlabClient;
+  #settings: ControllerSettings;
+  #projects: readonly number[];
+  #log: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #passes = 0;
+
+  constructor(deps: {
+    controller: Controller;
+    store: Store;
+    gitlab: GitlabClient;
+    settings: ControllerSettings;
+    projects: readonly number[];
+    log: Logger;
+  }) {
+    this.#controller = deps.controller;
+    this.#store = deps.store;
+    this.#gitlab = deps.gitlab;
+    this.#settings = deps.settings;
+    this.#projects = deps.projects;
+    this.#log = deps.log;
+  }
+
+  start(intervalMs: number): void {
+    this.#timer = setInterval(() => void this.runOnce(), intervalMs);
+    void this.runOnce();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  /** One pass; overlapping calls share the pass in progress. */
+  runOnce(): Promise<void> {
+    this.#running ??= this.#pass().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #pass(): Promise<void> {
+    const started = Date.now();
+    for (const projectId of this.#projects) {
+      await this.#step(`project ${projectId}`, () =>
+        this.#controller.reconcileProject(projectId),
+      );
+    }
+    await this.#step('runner poll', () => this.#pollIdleRunners());
+    await this.#step('idle reaping', () => this.#reapIdle());
+    if (this.#passes++ % 6 === 0) {
+      await this.#step('runner garbage collection', async () => {
+        await this.collectGarbage();
+      });
+    }
+    await this.#step('scheduling', () => this.#controller.vms.schedule());
+    this.#log.debug({ ms: Date.now() - started }, 'reconciler pass');
+  }
+
+  async #step(name: string, action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.#log.warn({ step: name, err: errorMessage(error) }, 'reconciler step failed');
+    }
+  }
+
+  async #pollIdleRunners(): Promise<void> {
+    const idle = await this.#store.vms.listVms({ states: ['booting', 'idle'] });
+    for (const vm of idle) {
+      if (vm.runnerId === null) continue;
+      const jobs = await this.#gitlab.listRunnerJobs(vm.runnerId);
+      const taken = jobs.at(-1);
+      if (taken) await this.#controller.vms.runnerTookJob(vm.runnerId, taken.id);
+    }
+  }
+
+  async #reapIdle(): Promise<void> {
+    const { bootTimeoutMs, idleTimeoutMs } = this.#settings;
+    const limit = Date.now() - bootTimeoutMs - idleTimeoutMs;
+    const idle = await this.#store.vms.listVms({ states: ['creating', 'booting', 'idle'] });
+    for (const vm of idle.filter((v) => v.createdAt < limit)) {
+      await this.#controller.vms.stopVm(vm, 'its runner took no job in time');
+    }
+  }
+
+  /**
+   * Deletes runners firelab made whose VM has ended or is unknown. Only
+   * runners whose description carries firelab's prefix are touched.
+   */
+  async collectGarbage(): Promise<number> {
+    const runners = await this.#gitlab.listRunners();
+    let deleted = 0;
+    for (const runner of runners) {
+      if (!runner.description.startsWith(RUNNER_PREFIX)) continue;
+      const vmId = runner.description.slice(RUNNER_PREFIX.length).split(' ')[0]!;
+      const vm = await this.#store.vms.getVm(vmId);
+      if (vm && vm.state !== 'ended') continue;
+      await this.#gitlab.deleteRunner(runner.id);
+      this.#log.info({ runnerId: runner.id, vmId }, 'deleted orphaned runner');
+      deleted++;
+    }
+    return deleted;
+  }
+}

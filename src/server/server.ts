@@ -1,0 +1,103 @@
+import { serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import type { GitlabClient } from '../gitlab/client.js';
+import type { Logger } from '../lib/logger.js';
+import type { Store } from '../store/index.js';
+import type { AgentEvents, AgentLink } from './agent-link.js';
+import { AgentRegistry } from './agent-registry.js';
+import { Controller } from './controller.js';
+import { apiRoutes } from './http/api-routes.js';
+import { webhookRoute } from './http/webhook-route.js';
+import { Reconciler } from './reconciler.js';
+import type { ControllerSettings } from './settings.js';
+
+export interface ServerOptions {
+  store: Store;
+  gitlab: GitlabClient;
+  settings: ControllerSettings;
+  projects: readonly number[];
+  webhookSecret: string | undefined;
+  adminToken: string;
+  listen: { host: string; port: number };
+  reconcileIntervalMs: number;
+  log: Logger;
+}
+
+/**
+ * A running firelab server: HTTP (webhooks, API), the controller and its
+ * reconciler. Agents attach with `attachAgent`; `close` stops taking work
+ * and waits for what is in flight.
+ */
+export interface FirelabServer {
+  url: string;
+  controller: Controller;
+  reconciler: Reconciler;
+  agents: AgentRegistry;
+  attachAgent(link: AgentLink): AgentEvents;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<FirelabServer> {
+  const { store, gitlab, log } = options;
+  const agents = new AgentRegistry();
+  const controller = new Controller({ store, gitlab, agents, settings: options.settings, log });
+  const reconciler = new Reconciler({
+    controller,
+    store,
+    gitlab,
+    settings: options.settings,
+    projects: options.projects,
+    log,
+  });
+
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.route('/', webhookRoute({
+    secret: options.webhookSecret,
+    store,
+    log,
+    onEvent: (event) => controller.onJobEvent(event),
+  }));
+  app.route('/', apiRoutes({ adminToken: options.adminToken, store, gitlab, agents }));
+
+  const http = await listen(app, options.listen);
+  const address = http.address() as AddressInfo;
+  const url = `http://${options.listen.host}:${address.port}`;
+  reconciler.start(options.reconcileIntervalMs);
+  log.info({ url, projects: options.projects }, 'server listening');
+
+  return {
+    url,
+    controller,
+    reconciler,
+    agents,
+    attachAgent(link) {
+      agents.add(link);
+      const report = (what: string, work: Promise<void>) =>
+        void work.catch((error: unknown) =>
+          log.error({ agentId: link.id, err: error }, `handling ${what} failed`),
+        );
+      report('agent attach', controller.vms.schedule());
+      return {
+        vmBooted: (vmId, at) => report('VM boot', controller.vms.vmBooted(vmId, at)),
+        vmExited: (vmId, exit) => report('VM exit', controller.vms.vmExited(vmId, exit)),
+      };
+    },
+    async close() {
+      await reconciler.stop();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await controller.vms.settled();
+    },
+  };
+}
+
+function listen(app: Hono, at: { host: string; port: number }): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: at.host, port: at.port }, () =>
+      resolve(server),
+    );
+    server.once('error', reject);
+  });
+}

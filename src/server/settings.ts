@@ -1,0 +1,19 @@
+import type { PlacementLimits } from '../scheduler/place.js';
+import type { RunnerClass } from '../scheduler/runner-class.js';
+
+/** The controller's knobs, from the validated config. */
+export interface ControllerSettings {
+  defaultClass: RunnerClass;
+  classLimits: { maxVcpus: number; maxMemoryMiB: number };
+  placement: PlacementLimits;
+  /** A booted VM whose runner took no job by then is stopped. */
+  idleTimeoutMs: number;
+  /** A VM that has not booted by then counts as a failed boot. */
+  bootTimeoutMs: number;
+  /** Longest a job may run; also the runner's maximum_timeout. */
+  jobTimeoutSeconds: number;
+  /** Boots tried per job before its demand fails. */
+  maxAttempts: number;
+  /** GitLab URL as the VMs' runners must use it. */
+  gitlabUrl: string;
+}

@@ -1,0 +1,310 @@
+import type { GitlabClient } from '../gitlab/client.js';
+import { errorMessage } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { placeAll } from '../scheduler/place.js';
+import type { DemandRecord, Store, VmRecord } from '../store/index.js';
+import type { VmExit } from '../vmm/driver.js';
+import type { AgentRegistry } from './agent-registry.js';
+import type { Mutex } from './mutex.js';
+import type { ControllerSettings } from './settings.js';
+import { planTakeover } from './takeover.js';
+
+/** The prefix of every runner firelab creates; garbage collection keys on it. */
+export const RUNNER_PREFIX = 'firelab vm ';
+
+/**
+ * A VM's whole life on the server side: placement, its GitLab runner,
+ * learning which job the runner took, stopping it when it is not needed,
+ * and cleaning up after it. State changes run under the controller's
+ * mutex; slow calls (GitLab, agents) run outside it.
+ */
+export class VmLifecycle {
+  #store: Store;
+  #gitlab: GitlabClient;
+  #agents: AgentRegistry;
+  #settings: ControllerSettings;
+  #log: Logger;
+  #mutex: Mutex;
+  #newVmId: () => string;
+  #inFlight = new Set<Promise<void>>();
+
+  constructor(deps: {
+    store: Store;
+    gitlab: GitlabClient;
+    agents: AgentRegistry;
+    settings: ControllerSettings;
+    log: Logger;
+    mutex: Mutex;
+    newVmId: () => string;
+  }) {
+    this.#store = deps.store;
+    this.#gitlab = deps.gitlab;
+    this.#agents = deps.agents;
+    this.#settings = deps.settings;
+    this.#log = deps.log;
+    this.#mutex = deps.mutex;
+    this.#newVmId = deps.newVmId;
+  }
+
+  /** Places queued demands on agents with room and starts their VMs. */
+  async schedule(): Promise<void> {
+    const started = await this.#mutex.run(() => this.#placeQueued());
+    for (const [vm, demand] of started) this.#track(this.#provision(vm, demand));
+  }
+
+  async #placeQueued(): Promise<[VmRecord, DemandRecord][]> {
+    const queued = await this.#store.demands.listDemands({ statuses: ['queued'] });
+    if (queued.length === 0) return [];
+    const live = await this.#store.vms.listLiveVms();
+    const perProject = new Map<number, number>();
+    for (const vm of live) perProject.set(vm.projectId, (perProject.get(vm.projectId) ?? 0) + 1);
+
+    const placements = placeAll(
+      queued.map((d) => ({ jobId: d.jobId, projectId: d.projectId, runnerClass: d })),
+      this.#agents.capacities(live),
+      this.#settings.placement,
+      perProject,
+    );
+    const started: [VmRecord, DemandRecord][] = [];
+    for (const [i, placement] of placements.entries()) {
+      const demand = queued[i]!;
+      if (placement.hostId === null) {
+        if (demand.reason !== placement.reason) {
+          await this.#store.demands.setDemandReason(demand.jobId, placement.reason);
+        }
+        continue;
+      }
+      started.push([await this.#reserve(demand, placement.hostId), demand]);
+    }
+    return started;
+  }
+
+  async #reserve(demand: DemandRecord, agentId: string): Promise<VmRecord> {
+    const now = Date.now();
+    await this.#store.demands.transitionDemand(demand.jobId, ['queued'], 'placed', now, {
+      reason: null,
+      attempts: demand.attempts + 1,
+    });
+    const vm = {
+      id: this.#newVmId(),
+      demandJobId: demand.jobId,
+      projectId: demand.projectId,
+      agentId,
+      arch: demand.arch,
+      vcpus: demand.vcpus,
+      memoryMiB: demand.memoryMiB,
+    };
+    await this.#store.vms.insertVm(vm, now);
+    this.#log.info({ jobId: demand.jobId, vmId: vm.id, agentId }, 'VM placed');
+    return (await this.#store.vms.getVm(vm.id))!;
+  }
+
+  async #provision(vm: VmRecord, demand: DemandRecord): Promise<void> {
+    const log = this.#log.child({ vmId: vm.id, jobId: demand.jobId });
+    let runnerId: number | null = null;
+    try {
+      const runner = await this.#gitlab.createRunner({
+        projectId: demand.projectId,
+        description: `${RUNNER_PREFIX}${vm.id} job ${demand.jobId}`,
+        tags: demand.tags,
+        maximumTimeout: Math.max(600, this.#settings.jobTimeoutSeconds),
+      });
+      runnerId = runner.id;
+      const stillWanted = await this.#store.vms.updateVm(
+        vm.id,
+        { runnerId, state: 'booting' },
+        ['creating'],
+      );
+      if (!stillWanted) throw new Error('VM was stopped before it booted');
+      log.debug({ runnerId }, 'runner created');
+
+      const agent = this.#agents.get(vm.agentId);
+      if (!agent) throw new Error(`agent ${vm.agentId} is not connected`);
+      await agent.startVm({
+        vmId: vm.id,
+        arch: vm.arch,
+        vcpus: vm.vcpus,
+        memoryMiB: vm.memoryMiB,
+        runnerToken: runner.token,
+        gitlabUrl: this.#settings.gitlabUrl,
+        waitTimeoutSeconds: Math.ceil(this.#settings.idleTimeoutMs / 1000),
+        jobTimeoutSeconds: this.#settings.jobTimeoutSeconds,
+        deadlineAt: Date.now() + this.#deadlineMs(),
+      });
+    } catch (error) {
+      log.warn({ err: errorMessage(error) }, 'could not start VM');
+      await this.vmExited(vm.id, {
+        kind: 'boot-failed',
+        code: null,
+        detail: errorMessage(error),
+        endedAt: Date.now(),
+        consolePath: null,
+      });
+    }
+  }
+
+  #deadlineMs(): number {
+    const { bootTimeoutMs, idleTimeoutMs, jobTimeoutSeconds } = this.#settings;
+    return bootTimeoutMs + idleTimeoutMs + jobTimeoutSeconds * 1000 + 60_000;
+  }
+
+  /** The agent reports that a VM is running its guest. */
+  async vmBooted(vmId: string, at: number): Promise<void> {
+    const moved = await this.#mutex.run(() =>
+      this.#store.vms.updateVm(vmId, { state: 'idle', bootedAt: at }, ['booting']),
+    );
+    if (moved) this.#log.info({ vmId }, 'VM booted');
+  }
+
+  /**
+   * A runner took a job (from a `running` hook or a poll). Pauses the
+   * runner so it can take no other, and settles which demand the VM
+   * serves.
+   */
+  async runnerTookJob(runnerId: number, jobId: number): Promise<void> {
+    const paused = await this.#mutex.run(async () => {
+      const vm = await this.#store.vms.findVmByRunner(runnerId);
+      const candidates = await this.#store.vms.findVmsForJob(jobId);
+      const plan = planTakeover(vm, jobId, candidates);
+      if (plan.kind === 'ignore' || !vm) return false;
+
+      const now = Date.now();
+      await this.#store.vms.updateVm(vm.id, { state: 'busy', tookJobId: jobId, jobStartedAt: now });
+      await this.#markServed(vm, jobId, now);
+      if (plan.kind === 'swap') {
+        await this.#store.vms.updateVm(plan.otherVmId, { demandJobId: plan.originalJobId });
+      } else if (plan.kind === 'requeue') {
+        await this.#store.demands.transitionDemand(plan.originalJobId, ['placed'], 'queued', now);
+      }
+      this.#log.info({ vmId: vm.id, jobId, runnerId, plan: plan.kind }, 'runner took job');
+      return true;
+    });
+    if (!paused) return;
+    await this.#gitlab.pauseRunner(runnerId).catch((error) => {
+      this.#log.warn({ runnerId, err: errorMessage(error) }, 'could not pause runner');
+    });
+    await this.schedule();
+  }
+
+  async #markServed(vm: VmRecord, jobId: number, now: number): Promise<void> {
+    const moved = await this.#store.demands.transitionDemand(
+      jobId,
+      ['queued', 'placed'],
+      'served',
+      now,
+      { gitlabStatus: 'running' },
+    );
+    if (moved || (await this.#store.demands.getDemand(jobId))) return;
+    // The job had no demand yet (its hook was lost and no poll has run):
+    // it has the same tags as the VM's own job, or the runner could not
+    // have taken it.
+    const own = (await this.#store.demands.getDemand(vm.demandJobId))!;
+    await this.#store.demands.insertDemand(
+      { ...own, jobId, jobName: `job ${jobId}`, gitlabStatus: 'running', jobCreatedAt: null },
+      now,
+    );
+    await this.#store.demands.transitionDemand(jobId, ['queued'], 'served', now);
+  }
+
+  /**
+   * A job reached a final status. A VM that ran it ends by itself; a VM
+   * made for it that has no job yet is no longer needed.
+   */
+  async jobFinished(jobId: number, status: string): Promise<void> {
+    const toStop = await this.#mutex.run(async () => {
+      const now = Date.now();
+      await this.#store.demands.setGitlabStatus(jobId, status);
+      await this.#store.demands.transitionDemand(jobId, ['served'], 'done', now);
+      const ended = status === 'canceled' ? 'canceled' : 'done';
+      const unserved = await this.#store.demands.transitionDemand(
+        jobId,
+        ['queued', 'placed'],
+        ended,
+        now,
+        { reason: `job ${status} before a VM took it` },
+      );
+      if (!unserved) return [];
+      const vms = await this.#store.vms.findVmsForJob(jobId);
+      return vms.filter((vm) => vm.demandJobId === jobId && vm.tookJobId === null);
+    });
+    for (const vm of toStop) await this.stopVm(vm, 'its job ended before it started');
+  }
+
+  /** Stops a VM that has no job to run, whatever state it is in. */
+  async stopVm(vm: VmRecord, why: string): Promise<void> {
+    const moved = await this.#mutex.run(() =>
+      this.#store.vms.updateVm(vm.id, { state: 'stopping' }, ['creating', 'booting', 'idle']),
+    );
+    if (!moved) return;
+    this.#log.info({ vmId: vm.id, why }, 'stopping VM');
+    // A VM still `creating` has no agent-side VM yet: its provisioning
+    // sees the `stopping` state and ends it.
+    if (vm.state === 'creating') return;
+    const agent = this.#agents.get(vm.agentId);
+    await agent?.stopVm(vm.id).catch((error) => {
+      this.#log.warn({ vmId: vm.id, err: errorMessage(error) }, 'stop request failed');
+    });
+  }
+
+  /**
+   * The agent reports that a VM is gone. Deletes its runner, frees its
+   * capacity, and requeues its job if the VM died before taking one.
+   */
+  async vmExited(vmId: string, exit: VmExit & { consolePath: string | null }): Promise<void> {
+    const vm = await this.#mutex.run(() => this.#recordExit(vmId, exit));
+    if (!vm) return;
+    if (vm.runnerId !== null) await this.#deleteRunner(vm.runnerId, vmId);
+    await this.schedule();
+  }
+
+  async #recordExit(vmId: string, exit: VmExit & { consolePath: string | null }) {
+    const vm = await this.#store.vms.getVm(vmId);
+    if (!vm || vm.state === 'ended') return undefined;
+    await this.#store.vms.updateVm(vmId, {
+      state: 'ended',
+      endedAt: exit.endedAt,
+      exitKind: exit.kind,
+      exitDetail: exit.detail.slice(0, 1000),
+      ...(exit.consolePath ? { consolePath: exit.consolePath } : {}),
+    });
+    this.#log.info({ vmId, exit: exit.kind, detail: exit.detail }, 'VM ended');
+    if (vm.tookJobId === null) await this.#retryOrFail(vm, exit);
+    return vm;
+  }
+
+  async #retryOrFail(vm: VmRecord, exit: VmExit): Promise<void> {
+    const demand = await this.#store.demands.getDemand(vm.demandJobId);
+    if (!demand || demand.status !== 'placed') return;
+    const now = Date.now();
+    const why = `${exit.kind}: ${exit.detail.slice(0, 200)}`;
+    if (demand.attempts >= this.#settings.maxAttempts) {
+      await this.#store.demands.transitionDemand(demand.jobId, ['placed'], 'failed', now, {
+        reason: `no VM took the job in ${demand.attempts} attempts (last: ${why})`,
+      });
+    } else {
+      await this.#store.demands.transitionDemand(demand.jobId, ['placed'], 'queued', now, {
+        reason: `retrying after ${why}`,
+      });
+    }
+  }
+
+  async #deleteRunner(runnerId: number, vmId: string): Promise<void> {
+    try {
+      await this.#gitlab.deleteRunner(runnerId);
+      this.#log.debug({ vmId, runnerId }, 'runner deleted');
+    } catch (error) {
+      // Left for garbage collection, which retries on every pass.
+      this.#log.warn({ vmId, runnerId, err: errorMessage(error) }, 'could not delete runner');
+    }
+  }
+
+  #track(work: Promise<void>): void {
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work));
+  }
+
+  /** Resolves when provisioning started so far has finished. */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+}
