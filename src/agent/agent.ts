@@ -171,7 +171,6 @@ export class Agent implements AgentLink {
   }
 
   async #release(vmId: string, spec: VmSpec, cleanup: CleanupStack, log: Logger) {
-    this.#vms.delete(vmId);
     const kept = join(this.#options.logDir, `${vmId}.console.log`);
     await copyFile(spec.consolePath, kept).catch(() => undefined);
     await cleanup.run(log);
@@ -180,5 +179,8 @@ export class Agent implements AgentLink {
   #ended(vmId: string, exit: VmExit): void {
     const consolePath = join(this.#options.logDir, `${vmId}.console.log`);
     this.#events?.vmExited(vmId, { ...exit, consolePath });
+    // Counted as running until the server has been told, so a shutdown
+    // that waits for `running` to reach 0 never misses this report.
+    this.#vms.delete(vmId);
   }
 }

@@ -36,7 +36,10 @@ export interface FirelabServer {
   reconciler: Reconciler;
   agents: AgentRegistry;
   attachAgent(link: AgentLink): AgentEvents;
+  /** Stops HTTP and the reconciler; agent events are still handled. */
   close(): Promise<void>;
+  /** Resolves when no agent event or provisioning is being handled. */
+  idle(): Promise<void>;
 }
 
 export async function startServer(options: ServerOptions): Promise<FirelabServer> {
@@ -62,6 +65,7 @@ export async function startServer(options: ServerOptions): Promise<FirelabServer
   }));
   app.route('/', apiRoutes({ adminToken: options.adminToken, store, gitlab, agents }));
 
+  const pending = new Set<Promise<void>>();
   const http = await listen(app, options.listen);
   const address = http.address() as AddressInfo;
   const url = `http://${options.listen.host}:${address.port}`;
@@ -75,10 +79,13 @@ export async function startServer(options: ServerOptions): Promise<FirelabServer
     agents,
     attachAgent(link) {
       agents.add(link);
-      const report = (what: string, work: Promise<void>) =>
-        void work.catch((error: unknown) =>
+      const report = (what: string, work: Promise<void>) => {
+        const handled = work.catch((error: unknown) =>
           log.error({ agentId: link.id, err: error }, `handling ${what} failed`),
         );
+        pending.add(handled);
+        void handled.finally(() => pending.delete(handled));
+      };
       report('agent attach', controller.vms.schedule());
       return {
         vmBooted: (vmId, at) => report('VM boot', controller.vms.vmBooted(vmId, at)),
@@ -88,6 +95,9 @@ export async function startServer(options: ServerOptions): Promise<FirelabServer
     async close() {
       await reconciler.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+    async idle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
       await controller.vms.settled();
     },
   };

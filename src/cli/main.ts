@@ -1,0 +1,62 @@
+import { Command, Option } from 'commander';
+import { UserError } from '../lib/errors.js';
+import { runDemo } from './demo.js';
+import { runImageBuild } from './image.js';
+import { runLogs } from './logs.js';
+import { runUp } from './up.js';
+
+/**
+ * The `firelab` command. Each subcommand is a thin shell over a `run*`
+ * function; a `UserError` prints one line and exits 2, anything else is a
+ * bug and prints its stack.
+ */
+const program = new Command('firelab')
+  .description('Every GitLab CI job in its own throwaway microVM')
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('run the server and a local agent against a GitLab')
+  .requiredOption('-c, --config <file>', 'configuration file (YAML)')
+  .action((opts: { config: string }) => runUp(opts.config));
+
+program
+  .command('demo')
+  .description('run a sample pipeline end to end with the bundled GitLab stand-in')
+  .option('--json', 'print a JSON report instead of live lines')
+  .option('--state-dir <dir>', 'where the demo keeps its files', '/var/lib/firelab-demo')
+  .option('--image-cache <dir>', 'guest image cache', '/var/cache/firelab/images')
+  .action((opts: { json?: boolean; stateDir: string; imageCache: string }) =>
+    runDemo({ json: opts.json ?? false, stateDir: opts.stateDir, imageCache: opts.imageCache }),
+  );
+
+program
+  .command('logs')
+  .description("print a job's trace and its VM's serial console")
+  .argument('<job>', 'GitLab job id')
+  .requiredOption('-c, --config <file>', 'configuration file (YAML)')
+  .action((job: string, opts: { config: string }) => runLogs(job, opts.config));
+
+program
+  .command('image')
+  .description('guest images')
+  .command('build')
+  .description('build (or find in the cache) the guest kernel, initramfs and root filesystem')
+  .addOption(
+    new Option('--profile <profile>', 'what goes into the image')
+      .choices(['test', 'production'])
+      .default('production'),
+  )
+  .addOption(new Option('--arch <arch>').choices(['x86_64', 'arm64']).default('x86_64'))
+  .option('--cache-dir <dir>', 'image cache', '/var/cache/firelab/images')
+  .option('--runner-package-url <url>', 'where production images get gitlab-runner')
+  .action(runImageBuild);
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof UserError) {
+    console.error(`firelab: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});
