@@ -4,9 +4,19 @@ import type { ImageArtifacts } from '../image/image-types.js';
 import { CleanupStack } from '../lib/cleanup.js';
 import { errorMessage, withContext } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { cleanupStaleNetworks, DEFAULT_SUBNET, metadataService, prepareVmNetwork } from '../network/index.js';
+import {
+  cleanupStaleNetworks,
+  DEFAULT_SUBNET,
+  metadataService,
+  prepareVmNetwork,
+} from '../network/index.js';
 import { parseSubnet } from '../network/subnet.js';
-import type { AgentEvents, AgentInfo, AgentLink, StartVmRequest } from '../server/agent-link.js';
+import type {
+  AgentEvents,
+  AgentInfo,
+  AgentLink,
+  StartVmRequest,
+} from '../server/agent-link.js';
 import type { VmDriver, VmExit, VmHandle, VmSpec } from '../vmm/driver.js';
 import { guestEndpoint } from './guest-endpoint.js';
 
@@ -52,9 +62,13 @@ export class Agent implements AgentLink {
   /** Removes what an earlier run left behind, then accepts work. */
   async start(events: AgentEvents): Promise<void> {
     const removed = await cleanupStaleNetworks(this.#log);
-    await rm(join(this.#options.stateDir, 'vms'), { recursive: true, force: true });
+    await rm(join(this.#options.stateDir, 'vms'), {
+      recursive: true,
+      force: true,
+    });
     await mkdir(this.#options.logDir, { recursive: true });
-    if (removed.length > 0) this.#log.warn({ removed }, 'removed leftover VM networks');
+    if (removed.length > 0)
+      this.#log.warn({ removed }, 'removed leftover VM networks');
     this.#events = events;
     this.#log.info(this.info, 'agent ready');
   }
@@ -86,7 +100,9 @@ export class Agent implements AgentLink {
 
   /** Stops every VM (used on forced shutdown). */
   async stopAll(): Promise<void> {
-    await Promise.allSettled([...this.#vms.values()].map((vm) => vm.stop('stopped')));
+    await Promise.allSettled(
+      [...this.#vms.values()].map((vm) => vm.stop('stopped')),
+    );
   }
 
   get running(): number {
@@ -104,7 +120,9 @@ export class Agent implements AgentLink {
     const cleanup = new CleanupStack();
     try {
       await mkdir(workDir, { recursive: true, mode: 0o700 });
-      cleanup.push('work dir', () => rm(workDir, { recursive: true, force: true }));
+      cleanup.push('work dir', () =>
+        rm(workDir, { recursive: true, force: true }),
+      );
       const spec = await this.#prepare(request, image, workDir, cleanup, log);
       const handle = await this.#options.driver.boot(spec);
       this.#vms.set(request.vmId, handle);
@@ -170,7 +188,12 @@ export class Agent implements AgentLink {
     };
   }
 
-  async #release(vmId: string, spec: VmSpec, cleanup: CleanupStack, log: Logger) {
+  async #release(
+    vmId: string,
+    spec: VmSpec,
+    cleanup: CleanupStack,
+    log: Logger,
+  ) {
     const kept = join(this.#options.logDir, `${vmId}.console.log`);
     await copyFile(spec.consolePath, kept).catch(() => undefined);
     await cleanup.run(log);

@@ -18,7 +18,10 @@ export interface GuestEndpoint {
   target: { host: string; port: number };
 }
 
-export function guestEndpoint(gitlabUrl: string, gatewayIp: string): GuestEndpoint {
+export function guestEndpoint(
+  gitlabUrl: string,
+  gatewayIp: string,
+): GuestEndpoint {
   const url = new URL(gitlabUrl);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`GitLab URL must be http or https, not ${url.protocol}`);

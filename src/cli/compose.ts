@@ -25,7 +25,10 @@ export interface Firelab {
  * The composition root: builds every part from the validated config and
  * wires them together. Nothing else constructs long-lived parts.
  */
-export async function startFirelab(config: Readonly<Config>, log: Logger): Promise<Firelab> {
+export async function startFirelab(
+  config: Readonly<Config>,
+  log: Logger,
+): Promise<Firelab> {
   const arch = localArch();
   const image = await buildImage({
     profile: config.image.profile,
@@ -46,7 +49,9 @@ export async function startFirelab(config: Readonly<Config>, log: Logger): Promi
       ? { kind: 'postgres', url: config.database.postgres }
       : {
           kind: 'embedded',
-          path: config.database?.embedded ?? join(config.agent.stateDir, 'firelab.db'),
+          path:
+            config.database?.embedded ??
+            join(config.agent.stateDir, 'firelab.db'),
         },
   );
   const gitlab = new GitlabClient({
@@ -73,7 +78,8 @@ export async function startFirelab(config: Readonly<Config>, log: Logger): Promi
       name: hostname(),
       arch,
       vcpus: config.agent.vcpus ?? cpus().length,
-      memoryMiB: config.agent.memoryMiB ?? Math.floor((totalmem() / 2 ** 20) * 0.8),
+      memoryMiB:
+        config.agent.memoryMiB ?? Math.floor((totalmem() / 2 ** 20) * 0.8),
     },
     driver,
     images: { [arch]: image },
@@ -108,7 +114,10 @@ function settingsFrom(config: Readonly<Config>) {
       memoryMiB: jobs.defaultMemoryMiB,
     },
     classLimits: { maxVcpus: jobs.maxVcpus, maxMemoryMiB: jobs.maxMemoryMiB },
-    placement: { cpuOvercommit: jobs.cpuOvercommit, maxPerProject: jobs.maxPerProject },
+    placement: {
+      cpuOvercommit: jobs.cpuOvercommit,
+      maxPerProject: jobs.maxPerProject,
+    },
     idleTimeoutMs: jobs.idleTimeoutSeconds * 1000,
     bootTimeoutMs: jobs.bootTimeoutSeconds * 1000,
     jobTimeoutSeconds: jobs.jobTimeoutSeconds,

@@ -17,7 +17,9 @@ export async function runImageBuild(opts: {
     onProgress: (step) => console.log(`  ${step}`),
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`image ${image.id} (${image.profile}, ${image.arch}) ready in ${seconds}s`);
+  console.log(
+    `image ${image.id} (${image.profile}, ${image.arch}) ready in ${seconds}s`,
+  );
   console.log(`  kernel  ${image.kernelPath}`);
   console.log(`  initrd  ${image.initrdPath}`);
   console.log(`  rootfs  ${image.rootfsPath}`);

@@ -22,12 +22,26 @@ program
 
 program
   .command('demo')
-  .description('run a sample pipeline end to end with the bundled GitLab stand-in')
+  .description(
+    'run a sample pipeline end to end with the bundled GitLab stand-in',
+  )
   .option('--json', 'print a JSON report instead of live lines')
-  .option('--state-dir <dir>', 'where the demo keeps its files', '/var/lib/firelab-demo')
-  .option('--image-cache <dir>', 'guest image cache', '/var/cache/firelab/images')
+  .option(
+    '--state-dir <dir>',
+    'where the demo keeps its files',
+    '/var/lib/firelab-demo',
+  )
+  .option(
+    '--image-cache <dir>',
+    'guest image cache',
+    '/var/cache/firelab/images',
+  )
   .action((opts: { json?: boolean; stateDir: string; imageCache: string }) =>
-    runDemo({ json: opts.json ?? false, stateDir: opts.stateDir, imageCache: opts.imageCache }),
+    runDemo({
+      json: opts.json ?? false,
+      stateDir: opts.stateDir,
+      imageCache: opts.imageCache,
+    }),
   );
 
 program
@@ -41,15 +55,22 @@ program
   .command('image')
   .description('guest images')
   .command('build')
-  .description('build (or find in the cache) the guest kernel, initramfs and root filesystem')
+  .description(
+    'build (or find in the cache) the guest kernel, initramfs and root filesystem',
+  )
   .addOption(
     new Option('--profile <profile>', 'what goes into the image')
       .choices(['test', 'production'])
       .default('production'),
   )
-  .addOption(new Option('--arch <arch>').choices(['x86_64', 'arm64']).default('x86_64'))
+  .addOption(
+    new Option('--arch <arch>').choices(['x86_64', 'arm64']).default('x86_64'),
+  )
   .option('--cache-dir <dir>', 'image cache', '/var/cache/firelab/images')
-  .option('--runner-package-url <url>', 'where production images get gitlab-runner')
+  .option(
+    '--runner-package-url <url>',
+    'where production images get gitlab-runner',
+  )
   .action(runImageBuild);
 
 program.parseAsync().catch((error: unknown) => {

@@ -14,7 +14,10 @@ export async function runUp(configPath: string): Promise<void> {
   const config = await loadConfig(configPath);
   const log = createLogger({ level: config.log.level });
   const firelab = await startFirelab(config, log);
-  log.info({ url: firelab.server.url, image: firelab.image.id }, 'firelab is up');
+  log.info(
+    { url: firelab.server.url, image: firelab.image.id },
+    'firelab is up',
+  );
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

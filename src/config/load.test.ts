@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import { parseConfig } from './load.js';
 
 const minimal = {
-  gitlab: { url: 'https://gitlab.example.com', token: 'glpat-x', projects: [3] },
+  gitlab: {
+    url: 'https://gitlab.example.com',
+    token: 'glpat-x',
+    projects: [3],
+  },
   server: { adminToken: 'a'.repeat(32) },
 };
 
@@ -17,13 +21,19 @@ test('fills defaults and freezes', () => {
 
 test('secrets may come from the environment', () => {
   const { token: _t, ...gitlab } = minimal.gitlab;
-  const config = parseConfig({ ...minimal, gitlab }, { FIRELAB_GITLAB_TOKEN: 'glpat-env' });
+  const config = parseConfig(
+    { ...minimal, gitlab },
+    { FIRELAB_GITLAB_TOKEN: 'glpat-env' },
+  );
   assert.equal(config.gitlab.token, 'glpat-env');
 });
 
 test('names the offending option', () => {
   const cases: [unknown, RegExp][] = [
-    [{ ...minimal, gitlab: { ...minimal.gitlab, url: 'ftp://x' } }, /gitlab\.url/],
+    [
+      { ...minimal, gitlab: { ...minimal.gitlab, url: 'ftp://x' } },
+      /gitlab\.url/,
+    ],
     [{ ...minimal, jobs: { idleTimeout: 5 } }, /jobs: .*idleTimeout/],
     [{ ...minimal, colour: 'blue' }, /colour/],
     [{ ...minimal, server: { adminToken: 'short' } }, /server\.adminToken/],

@@ -24,7 +24,9 @@ export async function loadConfig(
   try {
     raw = parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new UserError(`cannot read config ${path}: ${(error as Error).message}`);
+    throw new UserError(
+      `cannot read config ${path}: ${(error as Error).message}`,
+    );
   }
   return parseConfig(raw ?? {}, env, path);
 }
@@ -34,7 +36,10 @@ export function parseConfig(
   env: NodeJS.ProcessEnv,
   source = 'config',
 ): Readonly<Config> {
-  const merged = structuredClone(raw) as Record<string, Record<string, unknown>>;
+  const merged = structuredClone(raw) as Record<
+    string,
+    Record<string, unknown>
+  >;
   for (const [name, [section, key]] of Object.entries(SECRET_ENV)) {
     const value = env[name];
     if (value) (merged[section] ??= {})[key] = value;

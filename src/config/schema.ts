@@ -32,7 +32,10 @@ export const configSchema = z
       .optional(),
     agent: z
       .object({
-        name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('local'),
+        name: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]*$/)
+          .default('local'),
         stateDir: z.string().min(1).default('/var/lib/firelab'),
         hypervisor: z.enum(['qemu']).default('qemu'),
         acceleration: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
@@ -53,7 +56,10 @@ export const configSchema = z
         runnerPackageUrl: z.url().optional(),
       })
       .strict()
-      .default({ profile: 'production', cacheDir: '/var/cache/firelab/images' }),
+      .default({
+        profile: 'production',
+        cacheDir: '/var/cache/firelab/images',
+      }),
     jobs: z
       .object({
         defaultVcpus: z.number().int().positive().default(2),
@@ -71,7 +77,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     log: z
-      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info') })
+      .object({
+        level: z
+          .enum(['trace', 'debug', 'info', 'warn', 'error'])
+          .default('info'),
+      })
       .strict()
       .prefault({}),
   })

@@ -111,7 +111,9 @@ export class GitlabClient {
     let page: string | null = '1';
     for (let i = 0; page && i < 50; i++) {
       const separator = path.includes('?') ? '&' : '?';
-      const response: { body: T[]; next: string | null } = await this.#request<T[]>(
+      const response: { body: T[]; next: string | null } = await this.#request<
+        T[]
+      >(
         'GET',
         `${path}${separator}per_page=100&page=${page}`,
         undefined,
@@ -139,7 +141,8 @@ export class GitlabClient {
     isRetryable: typeof readIsRetryable,
   ): Promise<{ body: T; next: string | null }> {
     const attempt = async (n: number) => {
-      if (n > 1) this.#log.warn({ method, path, attempt: n }, 'retrying GitLab');
+      if (n > 1)
+        this.#log.warn({ method, path, attempt: n }, 'retrying GitLab');
       return this.#once<T>(method, path, body);
     };
     return withRetry(attempt, isRetryable, this.#retry).catch((error) => {

@@ -5,12 +5,30 @@ import { backoffMs, withRetry } from './retry.js';
 const policy = { attempts: 4, baseMs: 100, maxMs: 1000 };
 
 test('backoff grows, is jittered, bounded, and honours a hint', () => {
-  assert.equal(backoffMs(1, policy, undefined, () => 1), 100);
-  assert.equal(backoffMs(1, policy, undefined, () => 0), 50);
-  assert.equal(backoffMs(3, policy, undefined, () => 1), 400);
-  assert.equal(backoffMs(10, policy, undefined, () => 1), 1000);
-  assert.equal(backoffMs(1, policy, 700, () => 0), 700);
-  assert.equal(backoffMs(1, policy, 60_000, () => 0), 1000);
+  assert.equal(
+    backoffMs(1, policy, undefined, () => 1),
+    100,
+  );
+  assert.equal(
+    backoffMs(1, policy, undefined, () => 0),
+    50,
+  );
+  assert.equal(
+    backoffMs(3, policy, undefined, () => 1),
+    400,
+  );
+  assert.equal(
+    backoffMs(10, policy, undefined, () => 1),
+    1000,
+  );
+  assert.equal(
+    backoffMs(1, policy, 700, () => 0),
+    700,
+  );
+  assert.equal(
+    backoffMs(1, policy, 60_000, () => 0),
+    1000,
+  );
 });
 
 test('retries only retryable errors, up to the bound', async () => {

@@ -9,7 +9,11 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 200, maxMs: 10_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 5,
+  baseMs: 200,
+  maxMs: 10_000,
+};
 
 export async function withRetry<T>(
   action: (attempt: number) => Promise<T>,

@@ -7,9 +7,8 @@
 export function parseGitlabTime(value: string | null | undefined): Date | null {
   if (value === null || value === undefined || value === '') return null;
 
-  const legacy = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) (UTC|[+-]\d{4})$/.exec(
-    value,
-  );
+  const legacy =
+    /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) (UTC|[+-]\d{4})$/.exec(value);
   const iso = legacy
     ? `${legacy[1]}T${legacy[2]}${legacy[3] === 'UTC' ? 'Z' : offset(legacy[3]!)}`
     : value;

@@ -41,7 +41,12 @@ export interface CreateRunnerRequest {
 }
 
 /** Statuses after which a job never changes again. */
-export const FINISHED_JOB_STATUSES = ['success', 'failed', 'canceled', 'skipped'] as const;
+export const FINISHED_JOB_STATUSES = [
+  'success',
+  'failed',
+  'canceled',
+  'skipped',
+] as const;
 
 export function isFinishedStatus(status: string): boolean {
   return (FINISHED_JOB_STATUSES as readonly string[]).includes(status);

@@ -50,7 +50,9 @@ export function parseJobHook(body: unknown): JobEvent {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.join('.') || 'body';
-    throw new WebhookPayloadError(`invalid Job Hook: ${where}: ${issue.message}`);
+    throw new WebhookPayloadError(
+      `invalid Job Hook: ${where}: ${issue.message}`,
+    );
   }
   const hook = parsed.data;
   try {
@@ -67,6 +69,8 @@ export function parseJobHook(body: unknown): JobEvent {
       finishedAt: parseGitlabTime(hook.build_finished_at),
     };
   } catch (error) {
-    throw new WebhookPayloadError(`invalid Job Hook: ${(error as Error).message}`);
+    throw new WebhookPayloadError(
+      `invalid Job Hook: ${(error as Error).message}`,
+    );
   }
 }

@@ -25,10 +25,15 @@ export interface RunResult {
   stderr: string;
 }
 
-const BASE_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+const BASE_ENV = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  LANG: 'C.UTF-8',
+};
 
 /** The environment a child gets: a fixed PATH and locale plus `extra`. */
-export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+export function childEnv(
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return { ...BASE_ENV, ...extra };
 }
 
@@ -37,8 +42,14 @@ export class CommandError extends Error {
   readonly result: RunResult;
 
   constructor(command: string, result: RunResult) {
-    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
-    super(`${command} exited with ${result.code}${detail ? `: ${detail}` : ''}`);
+    const detail = (result.stderr || result.stdout)
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' | ');
+    super(
+      `${command} exited with ${result.code}${detail ? `: ${detail}` : ''}`,
+    );
     this.result = result;
   }
 }
@@ -49,11 +60,16 @@ export async function run(
   args: readonly string[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  const child = start(file, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = start(file, args, {
+    ...options,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+  // A child may exit without reading its input; that is not our failure.
+  child.stdin?.on('error', () => undefined);
   child.stdin?.end(options.input ?? '');
 
   const code = await exitOf(child);
@@ -77,7 +93,10 @@ export async function run(
 export function start(
   file: string,
   args: readonly string[],
-  options: RunOptions & { stdio?: SpawnOptions['stdio']; detached?: boolean } = {},
+  options: RunOptions & {
+    stdio?: SpawnOptions['stdio'];
+    detached?: boolean;
+  } = {},
 ): ChildProcess {
   const child = spawn(file, args, {
     env: childEnv(options.env),
@@ -106,6 +125,10 @@ export function exitOf(child: ChildProcess): Promise<number> {
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {
-  const numbers: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+  const numbers: Record<string, number> = {
+    SIGINT: 2,
+    SIGKILL: 9,
+    SIGTERM: 15,
+  };
   return signal ? (numbers[signal] ?? 1) : 0;
 }

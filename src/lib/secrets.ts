@@ -5,7 +5,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * Both are hashed first so neither their contents nor their lengths leak
  * through timing.
  */
-export function secretsEqual(presented: string | undefined, expected: string): boolean {
+export function secretsEqual(
+  presented: string | undefined,
+  expected: string,
+): boolean {
   if (presented === undefined) return false;
   const a = createHash('sha256').update(presented).digest();
   const b = createHash('sha256').update(expected).digest();

@@ -18,7 +18,11 @@ function host(id: string, over: Partial<HostCapacity> = {}): HostCapacity {
   };
 }
 
-function demand(jobId: number, over: Partial<Demand['runnerClass']> = {}, projectId = 1): Demand {
+function demand(
+  jobId: number,
+  over: Partial<Demand['runnerClass']> = {},
+  projectId = 1,
+): Demand {
   return {
     jobId,
     projectId,
@@ -77,7 +81,10 @@ test('placement table', () => {
     },
     {
       name: 'vCPU limit without over-commit',
-      demands: [demand(1, { vcpus: 6, memoryMiB: 1024 }), demand(2, { vcpus: 4, memoryMiB: 1024 })],
+      demands: [
+        demand(1, { vcpus: 6, memoryMiB: 1024 }),
+        demand(2, { vcpus: 4, memoryMiB: 1024 }),
+      ],
       hosts: [host('x')],
       expect: ['x', /waiting/],
     },
@@ -87,14 +94,20 @@ test('placement table', () => {
     result.forEach((p, i) => {
       const want = c.expect[i]!;
       if (typeof want === 'string') assert.equal(p.hostId, want, c.name);
-      else assert.match('reason' in p ? p.reason : String(p.hostId), want, c.name);
+      else
+        assert.match('reason' in p ? p.reason : String(p.hostId), want, c.name);
     });
   }
 });
 
 test('vCPU over-commit ratio is a ceiling, memory never over-commits', () => {
-  const demands = [1, 2, 3].map((id) => demand(id, { vcpus: 8, memoryMiB: 1024 }));
-  const result = placeAll(demands, [host('x')], { ...limits, cpuOvercommit: 2 });
+  const demands = [1, 2, 3].map((id) =>
+    demand(id, { vcpus: 8, memoryMiB: 1024 }),
+  );
+  const result = placeAll(demands, [host('x')], {
+    ...limits,
+    cpuOvercommit: 2,
+  });
   assert.deepEqual(
     result.map((p) => p.hostId),
     ['x', 'x', null],
@@ -103,9 +116,17 @@ test('vCPU over-commit ratio is a ceiling, memory never over-commits', () => {
 
 test('a project at its limit waits while others are placed', () => {
   const demands = [demand(1, {}, 7), demand(2, {}, 7), demand(3, {}, 8)];
-  const result = placeAll(demands, [host('x')], { ...limits, maxPerProject: 1 }, new Map());
+  const result = placeAll(
+    demands,
+    [host('x')],
+    { ...limits, maxPerProject: 1 },
+    new Map(),
+  );
   assert.equal(result[0]!.hostId, 'x');
-  assert.match((result[1] as { reason: string }).reason, /project 7 is at its limit/);
+  assert.match(
+    (result[1] as { reason: string }).reason,
+    /project 7 is at its limit/,
+  );
   assert.equal(result[2]!.hostId, 'x');
 });
 

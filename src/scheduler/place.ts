@@ -86,14 +86,18 @@ function bestFit(
   }
   const fits = big.filter(
     (h) =>
-      freeMemory(h) >= want.memoryMiB &&
-      freeVcpus(h, limits) >= want.vcpus,
+      freeMemory(h) >= want.memoryMiB && freeVcpus(h, limits) >= want.vcpus,
   );
-  if (fits.length === 0) return `waiting for ${want.memoryMiB} MiB / ${want.vcpus} vCPU to free up`;
+  if (fits.length === 0)
+    return `waiting for ${want.memoryMiB} MiB / ${want.vcpus} vCPU to free up`;
   return fits.reduce((best, h) => (better(h, best, limits) ? h : best));
 }
 
-function better(a: HostCapacity, b: HostCapacity, limits: PlacementLimits): boolean {
+function better(
+  a: HostCapacity,
+  b: HostCapacity,
+  limits: PlacementLimits,
+): boolean {
   const memory = freeMemory(a) - freeMemory(b);
   if (memory !== 0) return memory < 0;
   const cpu = freeVcpus(a, limits) - freeVcpus(b, limits);

@@ -14,15 +14,24 @@ test('maps tags to runner classes', () => {
     [['linux', 'firelab'], { kind: 'firelab', runnerClass: defaults }],
     [
       ['firelab-4cpu-8gb'],
-      { kind: 'firelab', runnerClass: { arch: 'x86_64', vcpus: 4, memoryMiB: 8192 } },
+      {
+        kind: 'firelab',
+        runnerClass: { arch: 'x86_64', vcpus: 4, memoryMiB: 8192 },
+      },
     ],
     [
       ['firelab', 'firelab-1cpu-512mb'],
-      { kind: 'firelab', runnerClass: { arch: 'x86_64', vcpus: 1, memoryMiB: 512 } },
+      {
+        kind: 'firelab',
+        runnerClass: { arch: 'x86_64', vcpus: 1, memoryMiB: 512 },
+      },
     ],
     [
       ['firelab-arm64-2cpu-4gb'],
-      { kind: 'firelab', runnerClass: { arch: 'arm64', vcpus: 2, memoryMiB: 4096 } },
+      {
+        kind: 'firelab',
+        runnerClass: { arch: 'arm64', vcpus: 2, memoryMiB: 4096 },
+      },
     ],
     [
       ['firelab-aarch64'],
@@ -30,11 +39,18 @@ test('maps tags to runner classes', () => {
     ],
     [
       ['firelab-amd64-8cpu-16gb'],
-      { kind: 'firelab', runnerClass: { arch: 'x86_64', vcpus: 8, memoryMiB: 16384 } },
+      {
+        kind: 'firelab',
+        runnerClass: { arch: 'x86_64', vcpus: 8, memoryMiB: 16384 },
+      },
     ],
   ];
   for (const [tags, expected] of cases) {
-    assert.deepEqual(classify(tags, defaults, limits), expected, tags.join(','));
+    assert.deepEqual(
+      classify(tags, defaults, limits),
+      expected,
+      tags.join(','),
+    );
   }
 });
 

@@ -19,7 +19,8 @@ const ARCH_ALIASES: Record<string, Arch> = {
   aarch64: 'arm64',
 };
 
-const TAG = /^firelab(?:-(x86_64|amd64|arm64|aarch64))?(?:-(\d+)cpu-(\d+)(gb|mb))?$/;
+const TAG =
+  /^firelab(?:-(x86_64|amd64|arm64|aarch64))?(?:-(\d+)cpu-(\d+)(gb|mb))?$/;
 
 /**
  * Maps a job's tags to the VM it needs. `firelab` alone means the default
@@ -38,7 +39,8 @@ export function classify(
 
   const parsed = ours.map((tag) => ({ tag, match: TAG.exec(tag) }));
   const bad = parsed.find((p) => !p.match);
-  if (bad) return { kind: 'invalid', reason: `unknown firelab tag "${bad.tag}"` };
+  if (bad)
+    return { kind: 'invalid', reason: `unknown firelab tag "${bad.tag}"` };
   const specific = parsed.filter((p) => p.tag !== 'firelab');
   if (specific.length > 1) {
     const names = specific.map((p) => p.tag).join(', ');
@@ -67,7 +69,10 @@ function withinLimits(
 ): ClassResult {
   const { vcpus, memoryMiB } = runnerClass;
   if (vcpus < 1 || vcpus > limits.maxVcpus) {
-    return { kind: 'invalid', reason: `${vcpus} vCPUs is outside 1..${limits.maxVcpus}` };
+    return {
+      kind: 'invalid',
+      reason: `${vcpus} vCPUs is outside 1..${limits.maxVcpus}`,
+    };
   }
   if (memoryMiB < 128 || memoryMiB > limits.maxMemoryMiB) {
     return {

@@ -50,8 +50,15 @@ export class Controller {
     } else if (event.status === 'running' && event.runnerId !== null) {
       await this.vms.runnerTookJob(event.runnerId, event.jobId);
     } else if (isFinishedStatus(event.status)) {
-      await this.vms.jobFinished(event.jobId, event.status);
+      await this.#finished(event.jobId, event.status, event.runnerId);
     }
+  }
+
+  /** A finished job's runner may be news too (its running hook was lost). */
+  async #finished(jobId: number, status: string, runnerId: number | null) {
+    if (runnerId !== null)
+      await this.vms.runnerTookJob(runnerId, jobId, { pause: false });
+    await this.vms.jobFinished(jobId, status);
   }
 
   /**
@@ -59,7 +66,11 @@ export class Controller {
    * Jobs API call when the caller already holds the job (the reconciler's
    * list has tags; a hook does not).
    */
-  async considerJob(projectId: number, jobId: number, known?: GitlabJob): Promise<void> {
+  async considerJob(
+    projectId: number,
+    jobId: number,
+    known?: GitlabJob,
+  ): Promise<void> {
     if (await this.#store.demands.getDemand(jobId)) return;
 
     const job = known ?? (await this.#gitlab.getJob(projectId, jobId));
@@ -71,7 +82,9 @@ export class Controller {
     );
     if (result.kind === 'not-firelab') return;
 
-    const created = await this.#mutex.run(() => this.#recordDemand(projectId, job, result));
+    const created = await this.#mutex.run(() =>
+      this.#recordDemand(projectId, job, result),
+    );
     if (created) await this.vms.schedule();
   }
 
@@ -81,7 +94,9 @@ export class Controller {
     result: ReturnType<typeof classify>,
   ): Promise<boolean> {
     const runnerClass =
-      result.kind === 'firelab' ? result.runnerClass : this.#settings.defaultClass;
+      result.kind === 'firelab'
+        ? result.runnerClass
+        : this.#settings.defaultClass;
     const now = Date.now();
     const created = await this.#store.demands.insertDemand(
       {
@@ -98,9 +113,15 @@ export class Controller {
     );
     const log = this.#log.child({ jobId: job.id });
     if (created && result.kind === 'invalid') {
-      await this.#store.demands.transitionDemand(job.id, ['queued'], 'failed', now, {
-        reason: result.reason,
-      });
+      await this.#store.demands.transitionDemand(
+        job.id,
+        ['queued'],
+        'failed',
+        now,
+        {
+          reason: result.reason,
+        },
+      );
       log.warn({ reason: result.reason }, 'job has unusable firelab tags');
       return false;
     }
@@ -130,7 +151,7 @@ export class Controller {
     if (job.status === 'running' && job.runner) {
       await this.vms.runnerTookJob(job.runner.id, job.id);
     } else if (isFinishedStatus(job.status)) {
-      await this.vms.jobFinished(job.id, job.status);
+      await this.#finished(job.id, job.status, job.runner?.id ?? null);
     }
   }
 
@@ -138,7 +159,10 @@ export class Controller {
     try {
       await action();
     } catch (error) {
-      this.#log.warn({ jobId, err: errorMessage(error) }, 'could not reconcile job');
+      this.#log.warn(
+        { jobId, err: errorMessage(error) },
+        'could not reconcile job',
+      );
     }
   }
 }

@@ -77,7 +77,10 @@ export class Reconciler {
     try {
       await action();
     } catch (error) {
-      this.#log.warn({ step: name, err: errorMessage(error) }, 'reconciler step failed');
+      this.#log.warn(
+        { step: name, err: errorMessage(error) },
+        'reconciler step failed',
+      );
     }
   }
 
@@ -87,14 +90,17 @@ export class Reconciler {
       if (vm.runnerId === null) continue;
       const jobs = await this.#gitlab.listRunnerJobs(vm.runnerId);
       const taken = jobs.at(-1);
-      if (taken) await this.#controller.vms.runnerTookJob(vm.runnerId, taken.id);
+      if (taken)
+        await this.#controller.vms.runnerTookJob(vm.runnerId, taken.id);
     }
   }
 
   async #reapIdle(): Promise<void> {
     const { bootTimeoutMs, idleTimeoutMs } = this.#settings;
     const limit = Date.now() - bootTimeoutMs - idleTimeoutMs;
-    const idle = await this.#store.vms.listVms({ states: ['creating', 'booting', 'idle'] });
+    const idle = await this.#store.vms.listVms({
+      states: ['creating', 'booting', 'idle'],
+    });
     for (const vm of idle.filter((v) => v.createdAt < limit)) {
       await this.#controller.vms.stopVm(vm, 'its runner took no job in time');
     }
@@ -109,7 +115,9 @@ export class Reconciler {
     let deleted = 0;
     for (const runner of runners) {
       if (!runner.description.startsWith(RUNNER_PREFIX)) continue;
-      const vmId = runner.description.slice(RUNNER_PREFIX.length).split(' ')[0]!;
+      const vmId = runner.description
+        .slice(RUNNER_PREFIX.length)
+        .split(' ')[0]!;
       const vm = await this.#store.vms.getVm(vmId);
       if (vm && vm.state !== 'ended') continue;
       await this.#gitlab.deleteRunner(runner.id);

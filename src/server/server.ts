@@ -42,10 +42,18 @@ export interface FirelabServer {
   idle(): Promise<void>;
 }
 
-export async function startServer(options: ServerOptions): Promise<FirelabServer> {
+export async function startServer(
+  options: ServerOptions,
+): Promise<FirelabServer> {
   const { store, gitlab, log } = options;
   const agents = new AgentRegistry();
-  const controller = new Controller({ store, gitlab, agents, settings: options.settings, log });
+  const controller = new Controller({
+    store,
+    gitlab,
+    agents,
+    settings: options.settings,
+    log,
+  });
   const reconciler = new Reconciler({
     controller,
     store,
@@ -57,13 +65,19 @@ export async function startServer(options: ServerOptions): Promise<FirelabServer
 
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ ok: true }));
-  app.route('/', webhookRoute({
-    secret: options.webhookSecret,
-    store,
-    log,
-    onEvent: (event) => controller.onJobEvent(event),
-  }));
-  app.route('/', apiRoutes({ adminToken: options.adminToken, store, gitlab, agents }));
+  app.route(
+    '/',
+    webhookRoute({
+      secret: options.webhookSecret,
+      store,
+      log,
+      onEvent: (event) => controller.onJobEvent(event),
+    }),
+  );
+  app.route(
+    '/',
+    apiRoutes({ adminToken: options.adminToken, store, gitlab, agents }),
+  );
 
   const pending = new Set<Promise<void>>();
   const http = await listen(app, options.listen);
@@ -81,15 +95,20 @@ export async function startServer(options: ServerOptions): Promise<FirelabServer
       agents.add(link);
       const report = (what: string, work: Promise<void>) => {
         const handled = work.catch((error: unknown) =>
-          log.error({ agentId: link.id, err: error }, `handling ${what} failed`),
+          log.error(
+            { agentId: link.id, err: error },
+            `handling ${what} failed`,
+          ),
         );
         pending.add(handled);
         void handled.finally(() => pending.delete(handled));
       };
       report('agent attach', controller.vms.schedule());
       return {
-        vmBooted: (vmId, at) => report('VM boot', controller.vms.vmBooted(vmId, at)),
-        vmExited: (vmId, exit) => report('VM exit', controller.vms.vmExited(vmId, exit)),
+        vmBooted: (vmId, at) =>
+          report('VM boot', controller.vms.vmBooted(vmId, at)),
+        vmExited: (vmId, exit) =>
+          report('VM exit', controller.vms.vmExited(vmId, exit)),
       };
     },
     async close() {
@@ -103,10 +122,14 @@ export async function startServer(options: ServerOptions): Promise<FirelabServer
   };
 }
 
-function listen(app: Hono, at: { host: string; port: number }): Promise<ServerType> {
+function listen(
+  app: Hono,
+  at: { host: string; port: number },
+): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: at.host, port: at.port }, () =>
-      resolve(server),
+    const server = serve(
+      { fetch: app.fetch, hostname: at.host, port: at.port },
+      () => resolve(server),
     );
     server.once('error', reject);
   });

@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import type { VmRecord } from '../store/index.js';
 import { planTakeover } from './takeover.js';
 
-function vm(id: string, demandJobId: number, over: Partial<VmRecord> = {}): VmRecord {
+function vm(
+  id: string,
+  demandJobId: number,
+  over: Partial<VmRecord> = {},
+): VmRecord {
   return {
     id,
     demandJobId,
@@ -29,11 +33,27 @@ function vm(id: string, demandJobId: number, over: Partial<VmRecord> = {}): VmRe
 test('takeover table', () => {
   const a = vm('a', 10);
   const b = vm('b', 11);
-  const cases: [string, ReturnType<typeof planTakeover>, ReturnType<typeof planTakeover>][] = [
-    ['unknown runner', planTakeover(undefined, 10, []), { kind: 'ignore', reason: 'runner belongs to no firelab VM' }],
+  const cases: [
+    string,
+    ReturnType<typeof planTakeover>,
+    ReturnType<typeof planTakeover>,
+  ][] = [
+    [
+      'unknown runner',
+      planTakeover(undefined, 10, []),
+      { kind: 'ignore', reason: 'runner belongs to no firelab VM' },
+    ],
     ['own job', planTakeover(a, 10, [a, b]), { kind: 'own-job' }],
-    ['swap with the VM made for the taken job', planTakeover(a, 11, [a, b]), { kind: 'swap', otherVmId: 'b', originalJobId: 10 }],
-    ['requeue when no VM was made for it', planTakeover(a, 12, [a, b]), { kind: 'requeue', originalJobId: 10 }],
+    [
+      'swap with the VM made for the taken job',
+      planTakeover(a, 11, [a, b]),
+      { kind: 'swap', otherVmId: 'b', originalJobId: 10 },
+    ],
+    [
+      'requeue when no VM was made for it',
+      planTakeover(a, 12, [a, b]),
+      { kind: 'requeue', originalJobId: 10 },
+    ],
     [
       'a busy VM is no swap partner',
       planTakeover(a, 11, [a, vm('b', 11, { tookJobId: 11, state: 'busy' })]),
@@ -44,13 +64,22 @@ test('takeover table', () => {
       planTakeover(a, 11, [a, vm('b', 11, { state: 'stopping' })]),
       { kind: 'requeue', originalJobId: 10 },
     ],
-    ['duplicate report', planTakeover(vm('a', 10, { tookJobId: 10 }), 10, []), { kind: 'ignore', reason: 'already known' }],
+    [
+      'duplicate report',
+      planTakeover(vm('a', 10, { tookJobId: 10 }), 10, []),
+      { kind: 'ignore', reason: 'already known' },
+    ],
     [
       'a runner takes one job only',
       planTakeover(vm('a', 10, { tookJobId: 10 }), 12, []),
       { kind: 'ignore', reason: 'runner already took job 10' },
     ],
-    ['ended VM', planTakeover(vm('a', 10, { state: 'ended' }), 10, []), { kind: 'ignore', reason: 'VM has ended' }],
+    [
+      'ended VM',
+      planTakeover(vm('a', 10, { state: 'ended' }), 10, []),
+      { kind: 'ignore', reason: 'VM has ended' },
+    ],
   ];
-  for (const [name, actual, expected] of cases) assert.deepEqual(actual, expected, name);
+  for (const [name, actual, expected] of cases)
+    assert.deepEqual(actual, expected, name);
 });

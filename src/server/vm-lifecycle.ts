@@ -49,18 +49,26 @@ export class VmLifecycle {
   /** Places queued demands on agents with room and starts their VMs. */
   async schedule(): Promise<void> {
     const started = await this.#mutex.run(() => this.#placeQueued());
-    for (const [vm, demand] of started) this.#track(this.#provision(vm, demand));
+    for (const [vm, demand] of started)
+      this.#track(this.#provision(vm, demand));
   }
 
   async #placeQueued(): Promise<[VmRecord, DemandRecord][]> {
-    const queued = await this.#store.demands.listDemands({ statuses: ['queued'] });
+    const queued = await this.#store.demands.listDemands({
+      statuses: ['queued'],
+    });
     if (queued.length === 0) return [];
     const live = await this.#store.vms.listLiveVms();
     const perProject = new Map<number, number>();
-    for (const vm of live) perProject.set(vm.projectId, (perProject.get(vm.projectId) ?? 0) + 1);
+    for (const vm of live)
+      perProject.set(vm.projectId, (perProject.get(vm.projectId) ?? 0) + 1);
 
     const placements = placeAll(
-      queued.map((d) => ({ jobId: d.jobId, projectId: d.projectId, runnerClass: d })),
+      queued.map((d) => ({
+        jobId: d.jobId,
+        projectId: d.projectId,
+        runnerClass: d,
+      })),
       this.#agents.capacities(live),
       this.#settings.placement,
       perProject,
@@ -70,7 +78,10 @@ export class VmLifecycle {
       const demand = queued[i]!;
       if (placement.hostId === null) {
         if (demand.reason !== placement.reason) {
-          await this.#store.demands.setDemandReason(demand.jobId, placement.reason);
+          await this.#store.demands.setDemandReason(
+            demand.jobId,
+            placement.reason,
+          );
         }
         continue;
       }
@@ -81,10 +92,16 @@ export class VmLifecycle {
 
   async #reserve(demand: DemandRecord, agentId: string): Promise<VmRecord> {
     const now = Date.now();
-    await this.#store.demands.transitionDemand(demand.jobId, ['queued'], 'placed', now, {
-      reason: null,
-      attempts: demand.attempts + 1,
-    });
+    await this.#store.demands.transitionDemand(
+      demand.jobId,
+      ['queued'],
+      'placed',
+      now,
+      {
+        reason: null,
+        attempts: demand.attempts + 1,
+      },
+    );
     const vm = {
       id: this.#newVmId(),
       demandJobId: demand.jobId,
@@ -151,7 +168,9 @@ export class VmLifecycle {
   /** The agent reports that a VM is running its guest. */
   async vmBooted(vmId: string, at: number): Promise<void> {
     const moved = await this.#mutex.run(() =>
-      this.#store.vms.updateVm(vmId, { state: 'idle', bootedAt: at }, ['booting']),
+      this.#store.vms.updateVm(vmId, { state: 'idle', bootedAt: at }, [
+        'booting',
+      ]),
     );
     if (moved) this.#log.info({ vmId }, 'VM booted');
   }
@@ -161,7 +180,11 @@ export class VmLifecycle {
    * runner so it can take no other, and settles which demand the VM
    * serves.
    */
-  async runnerTookJob(runnerId: number, jobId: number): Promise<void> {
+  async runnerTookJob(
+    runnerId: number,
+    jobId: number,
+    options = { pause: true },
+  ): Promise<void> {
     const paused = await this.#mutex.run(async () => {
       const vm = await this.#store.vms.findVmByRunner(runnerId);
       const candidates = await this.#store.vms.findVmsForJob(jobId);
@@ -169,19 +192,36 @@ export class VmLifecycle {
       if (plan.kind === 'ignore' || !vm) return false;
 
       const now = Date.now();
-      await this.#store.vms.updateVm(vm.id, { state: 'busy', tookJobId: jobId, jobStartedAt: now });
+      await this.#store.vms.updateVm(vm.id, {
+        state: 'busy',
+        tookJobId: jobId,
+        jobStartedAt: now,
+      });
       await this.#markServed(vm, jobId, now);
       if (plan.kind === 'swap') {
-        await this.#store.vms.updateVm(plan.otherVmId, { demandJobId: plan.originalJobId });
+        await this.#store.vms.updateVm(plan.otherVmId, {
+          demandJobId: plan.originalJobId,
+        });
       } else if (plan.kind === 'requeue') {
-        await this.#store.demands.transitionDemand(plan.originalJobId, ['placed'], 'queued', now);
+        await this.#store.demands.transitionDemand(
+          plan.originalJobId,
+          ['placed'],
+          'queued',
+          now,
+        );
       }
-      this.#log.info({ vmId: vm.id, jobId, runnerId, plan: plan.kind }, 'runner took job');
+      this.#log.info(
+        { vmId: vm.id, jobId, runnerId, plan: plan.kind },
+        'runner took job',
+      );
       return true;
     });
-    if (!paused) return;
+    if (!paused || !options.pause) return;
     await this.#gitlab.pauseRunner(runnerId).catch((error) => {
-      this.#log.warn({ runnerId, err: errorMessage(error) }, 'could not pause runner');
+      this.#log.warn(
+        { runnerId, err: errorMessage(error) },
+        'could not pause runner',
+      );
     });
     await this.schedule();
   }
@@ -200,10 +240,21 @@ export class VmLifecycle {
     // have taken it.
     const own = (await this.#store.demands.getDemand(vm.demandJobId))!;
     await this.#store.demands.insertDemand(
-      { ...own, jobId, jobName: `job ${jobId}`, gitlabStatus: 'running', jobCreatedAt: null },
+      {
+        ...own,
+        jobId,
+        jobName: `job ${jobId}`,
+        gitlabStatus: 'running',
+        jobCreatedAt: null,
+      },
       now,
     );
-    await this.#store.demands.transitionDemand(jobId, ['queued'], 'served', now);
+    await this.#store.demands.transitionDemand(
+      jobId,
+      ['queued'],
+      'served',
+      now,
+    );
   }
 
   /**
@@ -214,7 +265,12 @@ export class VmLifecycle {
     const toStop = await this.#mutex.run(async () => {
       const now = Date.now();
       await this.#store.demands.setGitlabStatus(jobId, status);
-      await this.#store.demands.transitionDemand(jobId, ['served'], 'done', now);
+      await this.#store.demands.transitionDemand(
+        jobId,
+        ['served'],
+        'done',
+        now,
+      );
       const ended = status === 'canceled' ? 'canceled' : 'done';
       const unserved = await this.#store.demands.transitionDemand(
         jobId,
@@ -225,15 +281,22 @@ export class VmLifecycle {
       );
       if (!unserved) return [];
       const vms = await this.#store.vms.findVmsForJob(jobId);
-      return vms.filter((vm) => vm.demandJobId === jobId && vm.tookJobId === null);
+      return vms.filter(
+        (vm) => vm.demandJobId === jobId && vm.tookJobId === null,
+      );
     });
-    for (const vm of toStop) await this.stopVm(vm, 'its job ended before it started');
+    for (const vm of toStop)
+      await this.stopVm(vm, 'its job ended before it started');
   }
 
   /** Stops a VM that has no job to run, whatever state it is in. */
   async stopVm(vm: VmRecord, why: string): Promise<void> {
     const moved = await this.#mutex.run(() =>
-      this.#store.vms.updateVm(vm.id, { state: 'stopping' }, ['creating', 'booting', 'idle']),
+      this.#store.vms.updateVm(vm.id, { state: 'stopping' }, [
+        'creating',
+        'booting',
+        'idle',
+      ]),
     );
     if (!moved) return;
     this.#log.info({ vmId: vm.id, why }, 'stopping VM');
@@ -242,7 +305,10 @@ export class VmLifecycle {
     if (vm.state === 'creating') return;
     const agent = this.#agents.get(vm.agentId);
     await agent?.stopVm(vm.id).catch((error) => {
-      this.#log.warn({ vmId: vm.id, err: errorMessage(error) }, 'stop request failed');
+      this.#log.warn(
+        { vmId: vm.id, err: errorMessage(error) },
+        'stop request failed',
+      );
     });
   }
 
@@ -250,14 +316,47 @@ export class VmLifecycle {
    * The agent reports that a VM is gone. Deletes its runner, frees its
    * capacity, and requeues its job if the VM died before taking one.
    */
-  async vmExited(vmId: string, exit: VmExit & { consolePath: string | null }): Promise<void> {
+  async vmExited(
+    vmId: string,
+    exit: VmExit & { consolePath: string | null },
+  ): Promise<void> {
+    await this.#learnTakenJob(vmId);
     const vm = await this.#mutex.run(() => this.#recordExit(vmId, exit));
     if (!vm) return;
     if (vm.runnerId !== null) await this.#deleteRunner(vm.runnerId, vmId);
     await this.schedule();
   }
 
-  async #recordExit(vmId: string, exit: VmExit & { consolePath: string | null }) {
+  /**
+   * A short job can start and end between two polls, with its `running`
+   * hook lost: before a VM's end is judged, its runner is asked (while it
+   * still exists) whether it took a job.
+   */
+  async #learnTakenJob(vmId: string): Promise<void> {
+    const vm = await this.#store.vms.getVm(vmId);
+    if (
+      !vm ||
+      vm.runnerId === null ||
+      vm.tookJobId !== null ||
+      vm.state === 'ended'
+    )
+      return;
+    try {
+      const taken = (await this.#gitlab.listRunnerJobs(vm.runnerId)).at(-1);
+      if (taken)
+        await this.runnerTookJob(vm.runnerId, taken.id, { pause: false });
+    } catch (error) {
+      this.#log.warn(
+        { vmId, err: errorMessage(error) },
+        'could not ask runner for its job',
+      );
+    }
+  }
+
+  async #recordExit(
+    vmId: string,
+    exit: VmExit & { consolePath: string | null },
+  ) {
     const vm = await this.#store.vms.getVm(vmId);
     if (!vm || vm.state === 'ended') return undefined;
     await this.#store.vms.updateVm(vmId, {
@@ -278,13 +377,25 @@ export class VmLifecycle {
     const now = Date.now();
     const why = `${exit.kind}: ${exit.detail.slice(0, 200)}`;
     if (demand.attempts >= this.#settings.maxAttempts) {
-      await this.#store.demands.transitionDemand(demand.jobId, ['placed'], 'failed', now, {
-        reason: `no VM took the job in ${demand.attempts} attempts (last: ${why})`,
-      });
+      await this.#store.demands.transitionDemand(
+        demand.jobId,
+        ['placed'],
+        'failed',
+        now,
+        {
+          reason: `no VM took the job in ${demand.attempts} attempts (last: ${why})`,
+        },
+      );
     } else {
-      await this.#store.demands.transitionDemand(demand.jobId, ['placed'], 'queued', now, {
-        reason: `retrying after ${why}`,
-      });
+      await this.#store.demands.transitionDemand(
+        demand.jobId,
+        ['placed'],
+        'queued',
+        now,
+        {
+          reason: `retrying after ${why}`,
+        },
+      );
     }
   }
 
@@ -294,7 +405,10 @@ export class VmLifecycle {
       this.#log.debug({ vmId, runnerId }, 'runner deleted');
     } catch (error) {
       // Left for garbage collection, which retries on every pass.
-      this.#log.warn({ vmId, runnerId, err: errorMessage(error) }, 'could not delete runner');
+      this.#log.warn(
+        { vmId, runnerId, err: errorMessage(error) },
+        'could not delete runner',
+      );
     }
   }
 
@@ -305,6 +419,7 @@ export class VmLifecycle {
 
   /** Resolves when provisioning started so far has finished. */
   async settled(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    while (this.#inFlight.size > 0)
+      await Promise.allSettled([...this.#inFlight]);
   }
 }

@@ -40,7 +40,11 @@ export async function setAgentState(
 }
 
 export async function listAgents(db: Kysely<Database>): Promise<AgentRecord[]> {
-  const rows = await db.selectFrom('agents').selectAll().orderBy('id').execute();
+  const rows = await db
+    .selectFrom('agents')
+    .selectAll()
+    .orderBy('id')
+    .execute();
   return rows.map(toAgent);
 }
 

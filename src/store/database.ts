@@ -8,8 +8,7 @@ import type { Database } from './schema.js';
 
 /** Where the state lives: a file (embedded) or a PostgreSQL server. */
 export type DatabaseConfig =
-  | { kind: 'embedded'; path: string }
-  | { kind: 'postgres'; url: string };
+  { kind: 'embedded'; path: string } | { kind: 'postgres'; url: string };
 
 // int8 columns (job and runner ids) come back from pg as strings by default;
 // GitLab ids fit well within 2^53, so numbers are exact and simpler.
@@ -19,7 +18,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
  * Opens the database and brings its schema up to date. The embedded
  * backend is one SQLite file in WAL mode; PostgreSQL gets a small pool.
  */
-export async function openDatabase(config: DatabaseConfig): Promise<Kysely<Database>> {
+export async function openDatabase(
+  config: DatabaseConfig,
+): Promise<Kysely<Database>> {
   const db = new Kysely<Database>({ dialect: dialectFor(config) });
   const { error, results } = await new Migrator({
     db,
@@ -42,7 +43,8 @@ function dialectFor(config: DatabaseConfig) {
       pool: new pg.Pool({ connectionString: config.url, max: 10 }),
     });
   }
-  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+  if (config.path !== ':memory:')
+    mkdirSync(dirname(config.path), { recursive: true });
   const sqlite = new SQLite(config.path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');

@@ -23,5 +23,8 @@ export async function pruneDeliveries(
   db: Kysely<Database>,
   before: number,
 ): Promise<void> {
-  await db.deleteFrom('webhook_deliveries').where('received_at', '<', before).execute();
+  await db
+    .deleteFrom('webhook_deliveries')
+    .where('received_at', '<', before)
+    .execute();
 }

@@ -59,7 +59,8 @@ export async function listDemands(
   filter: { statuses?: readonly DemandStatus[]; limit?: number } = {},
 ): Promise<DemandRecord[]> {
   let query = db.selectFrom('demands').selectAll().orderBy('job_id', 'asc');
-  if (filter.statuses) query = query.where('status', 'in', [...filter.statuses]);
+  if (filter.statuses)
+    query = query.where('status', 'in', [...filter.statuses]);
   if (filter.limit) query = query.limit(filter.limit);
   return (await query.execute()).map(toDemand);
 }
@@ -78,7 +79,11 @@ export async function transitionDemand(
   from: readonly DemandStatus[],
   to: DemandStatus,
   now: number,
-  fields: { reason?: string | null; gitlabStatus?: string; attempts?: number } = {},
+  fields: {
+    reason?: string | null;
+    gitlabStatus?: string;
+    attempts?: number;
+  } = {},
 ): Promise<boolean> {
   const finished = ['done', 'canceled', 'expired', 'failed'].includes(to);
   const result = await db

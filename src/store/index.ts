@@ -17,7 +17,10 @@ type Tail<F> = F extends (db: Kysely<Database>, ...rest: infer R) => infer T
   : never;
 type Bound<M> = { [K in keyof M]: Tail<M[K]> };
 
-function bind<M extends Record<string, unknown>>(db: Kysely<Database>, module: M): Bound<M> {
+function bind<M extends Record<string, unknown>>(
+  db: Kysely<Database>,
+  module: M,
+): Bound<M> {
   const bound: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(module)) {
     if (typeof fn === 'function') {

@@ -54,7 +54,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('exit_detail', 'text')
         .addColumn('console_path', 'text')
         .execute();
-      await db.schema.createIndex('vms_state').on('vms').column('state').execute();
+      await db.schema
+        .createIndex('vms_state')
+        .on('vms')
+        .column('state')
+        .execute();
       await db.schema
         .createIndex('vms_took_job')
         .on('vms')

@@ -18,7 +18,11 @@ export const DEMAND_STATUSES = [
 ] as const;
 export type DemandStatus = (typeof DEMAND_STATUSES)[number];
 
-export const OPEN_DEMAND_STATUSES: readonly DemandStatus[] = ['queued', 'placed', 'served'];
+export const OPEN_DEMAND_STATUSES: readonly DemandStatus[] = [
+  'queued',
+  'placed',
+  'served',
+];
 
 export interface DemandRecord {
   jobId: number;
@@ -44,10 +48,23 @@ export interface DemandRecord {
  * (booted, its runner has no job yet), `busy` (its runner took a job),
  * `stopping`, `ended`. Capacity is reserved from `creating` to `ended`.
  */
-export const VM_STATES = ['creating', 'booting', 'idle', 'busy', 'stopping', 'ended'] as const;
+export const VM_STATES = [
+  'creating',
+  'booting',
+  'idle',
+  'busy',
+  'stopping',
+  'ended',
+] as const;
 export type VmState = (typeof VM_STATES)[number];
 
-export const LIVE_VM_STATES: readonly VmState[] = ['creating', 'booting', 'idle', 'busy', 'stopping'];
+export const LIVE_VM_STATES: readonly VmState[] = [
+  'creating',
+  'booting',
+  'idle',
+  'busy',
+  'stopping',
+];
 
 export interface VmRecord {
   id: string;

@@ -38,10 +38,18 @@ for (const backend of testDatabases()) {
     test('transitions are guarded by the current status', async () => {
       const store = await open();
       await store.demands.insertDemand(sample(11), 1);
-      assert.equal(await store.demands.transitionDemand(11, ['queued'], 'placed', 2), true);
-      assert.equal(await store.demands.transitionDemand(11, ['queued'], 'placed', 3), false);
       assert.equal(
-        await store.demands.transitionDemand(11, ['placed'], 'done', 4, { gitlabStatus: 'success' }),
+        await store.demands.transitionDemand(11, ['queued'], 'placed', 2),
+        true,
+      );
+      assert.equal(
+        await store.demands.transitionDemand(11, ['queued'], 'placed', 3),
+        false,
+      );
+      assert.equal(
+        await store.demands.transitionDemand(11, ['placed'], 'done', 4, {
+          gitlabStatus: 'success',
+        }),
         true,
       );
       const row = await store.demands.getDemand(11);
@@ -57,17 +65,45 @@ for (const backend of testDatabases()) {
     test('VMs reserve, record their runner and end', async () => {
       const store = await open();
       await store.vms.insertVm(
-        { id: 'v1', demandJobId: 5, projectId: 3, agentId: 'a', arch: 'x86_64', vcpus: 1, memoryMiB: 512 },
+        {
+          id: 'v1',
+          demandJobId: 5,
+          projectId: 3,
+          agentId: 'a',
+          arch: 'x86_64',
+          vcpus: 1,
+          memoryMiB: 512,
+        },
         10,
       );
       await store.vms.updateVm('v1', { runnerId: 77, state: 'booting' });
       assert.equal((await store.vms.findVmByRunner(77))?.id, 'v1');
-      assert.equal(await store.vms.updateVm('v1', { state: 'busy', tookJobId: 6 }, ['idle']), false);
-      assert.equal(await store.vms.updateVm('v1', { state: 'busy', tookJobId: 6 }, ['booting']), true);
-      assert.deepEqual((await store.vms.findVmsForJob(6)).map((v) => v.id), ['v1']);
-      assert.deepEqual((await store.vms.findVmsForJob(5)).map((v) => v.id), ['v1']);
+      assert.equal(
+        await store.vms.updateVm('v1', { state: 'busy', tookJobId: 6 }, [
+          'idle',
+        ]),
+        false,
+      );
+      assert.equal(
+        await store.vms.updateVm('v1', { state: 'busy', tookJobId: 6 }, [
+          'booting',
+        ]),
+        true,
+      );
+      assert.deepEqual(
+        (await store.vms.findVmsForJob(6)).map((v) => v.id),
+        ['v1'],
+      );
+      assert.deepEqual(
+        (await store.vms.findVmsForJob(5)).map((v) => v.id),
+        ['v1'],
+      );
       assert.equal((await store.vms.listLiveVms()).length, 1);
-      await store.vms.updateVm('v1', { state: 'ended', endedAt: 20, exitKind: 'guest-exit' });
+      await store.vms.updateVm('v1', {
+        state: 'ended',
+        endedAt: 20,
+        exitKind: 'guest-exit',
+      });
       assert.equal((await store.vms.listLiveVms()).length, 0);
       await store.close();
     });

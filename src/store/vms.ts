@@ -7,7 +7,13 @@ import type { Database, VmTable } from './schema.js';
 
 export type NewVm = Pick<
   VmRecord,
-  'id' | 'demandJobId' | 'projectId' | 'agentId' | 'arch' | 'vcpus' | 'memoryMiB'
+  | 'id'
+  | 'demandJobId'
+  | 'projectId'
+  | 'agentId'
+  | 'arch'
+  | 'vcpus'
+  | 'memoryMiB'
 >;
 
 /** Records a VM the moment it is decided, so its capacity is reserved. */
@@ -46,7 +52,11 @@ export async function getVm(
 
 export async function listVms(
   db: Kysely<Database>,
-  filter: { states?: readonly VmState[]; agentId?: string; limit?: number } = {},
+  filter: {
+    states?: readonly VmState[];
+    agentId?: string;
+    limit?: number;
+  } = {},
 ): Promise<VmRecord[]> {
   let query = db.selectFrom('vms').selectAll().orderBy('created_at', 'asc');
   if (filter.states) query = query.where('state', 'in', [...filter.states]);
@@ -121,9 +131,11 @@ function toRow(changes: VmChanges): Updateable<VmTable> {
   if (changes.state !== undefined) row.state = changes.state;
   if (changes.runnerId !== undefined) row.runner_id = changes.runnerId;
   if (changes.tookJobId !== undefined) row.took_job_id = changes.tookJobId;
-  if (changes.demandJobId !== undefined) row.demand_job_id = changes.demandJobId;
+  if (changes.demandJobId !== undefined)
+    row.demand_job_id = changes.demandJobId;
   if (changes.bootedAt !== undefined) row.booted_at = changes.bootedAt;
-  if (changes.jobStartedAt !== undefined) row.job_started_at = changes.jobStartedAt;
+  if (changes.jobStartedAt !== undefined)
+    row.job_started_at = changes.jobStartedAt;
   if (changes.endedAt !== undefined) row.ended_at = changes.endedAt;
   if (changes.exitKind !== undefined) row.exit_kind = changes.exitKind;
   if (changes.exitDetail !== undefined) row.exit_detail = changes.exitDetail;

@@ -26,7 +26,9 @@ export function apiRoutes(deps: {
     await next();
   });
 
-  app.get('/api/v1/jobs', async (c) => c.json(await deps.store.demands.listDemands()));
+  app.get('/api/v1/jobs', async (c) =>
+    c.json(await deps.store.demands.listDemands()),
+  );
   app.get('/api/v1/vms', async (c) => c.json(await deps.store.vms.listVms()));
   app.get('/api/v1/agents', (c) =>
     c.json(deps.agents.list().map((a) => ({ id: a.id, ...a.info }))),
@@ -38,21 +40,28 @@ export function apiRoutes(deps: {
   app.get('/api/v1/jobs/:id', async (c) => {
     const jobId = Number(c.req.param('id'));
     const demand = await deps.store.demands.getDemand(jobId);
-    if (!demand) return c.json({ error: `job ${jobId} is not known to firelab` }, 404);
-    return c.json({ ...demand, vms: await deps.store.vms.findVmsForJob(jobId) });
+    if (!demand)
+      return c.json({ error: `job ${jobId} is not known to firelab` }, 404);
+    return c.json({
+      ...demand,
+      vms: await deps.store.vms.findVmsForJob(jobId),
+    });
   });
 
   app.get('/api/v1/jobs/:id/logs', async (c) => {
     const jobId = Number(c.req.param('id'));
     const demand = await deps.store.demands.getDemand(jobId);
-    if (!demand) return c.json({ error: `job ${jobId} is not known to firelab` }, 404);
+    if (!demand)
+      return c.json({ error: `job ${jobId} is not known to firelab` }, 404);
     const vms = await deps.store.vms.findVmsForJob(jobId);
     const vm = vms.find((v) => v.tookJobId === jobId) ?? vms.at(-1);
     const trace = await deps.gitlab
       .getTrace(demand.projectId, jobId)
       .catch((error: Error) => `(trace unavailable: ${error.message})`);
     const console = vm?.consolePath
-      ? await readFile(vm.consolePath, 'utf8').catch(() => '(console log is gone)')
+      ? await readFile(vm.consolePath, 'utf8').catch(
+          () => '(console log is gone)',
+        )
       : '(no console captured)';
     return c.json({ jobId, vmId: vm?.id ?? null, trace, console });
   });

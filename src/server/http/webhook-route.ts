@@ -31,26 +31,38 @@ export function webhookRoute(deps: {
     }
     const kind = c.req.header('x-gitlab-event');
     if (kind !== 'Job Hook') {
-      return c.json({ ignored: `event "${kind ?? 'none'}" is not a Job Hook` }, 202);
+      return c.json(
+        { ignored: `event "${kind ?? 'none'}" is not a Job Hook` },
+        202,
+      );
     }
     const length = Number(c.req.header('content-length') ?? 0);
-    if (length > MAX_BODY_BYTES) return c.json({ error: 'body too large' }, 413);
+    if (length > MAX_BODY_BYTES)
+      return c.json({ error: 'body too large' }, 413);
 
     let event: JobEvent;
     try {
       event = parseJobHook(JSON.parse(await c.req.text()));
     } catch (error) {
       const message =
-        error instanceof WebhookPayloadError ? error.message : 'body is not valid JSON';
+        error instanceof WebhookPayloadError
+          ? error.message
+          : 'body is not valid JSON';
       return c.json({ error: message }, 400);
     }
 
     const key = c.req.header('idempotency-key');
-    if (key && !(await deps.store.deliveries.rememberDelivery(key, Date.now()))) {
+    if (
+      key &&
+      !(await deps.store.deliveries.rememberDelivery(key, Date.now()))
+    ) {
       return c.json({ duplicate: true }, 200);
     }
     void deps.onEvent(event).catch((error: unknown) => {
-      deps.log.warn({ jobId: event.jobId, err: String(error) }, 'webhook event failed');
+      deps.log.warn(
+        { jobId: event.jobId, err: String(error) },
+        'webhook event failed',
+      );
     });
     return c.json({ accepted: true }, 202);
   });

@@ -24,7 +24,9 @@ export function testDatabases(): TestDatabase[] {
     },
     {
       name: 'postgres',
-      skip: url ? false : 'FIRELAB_TEST_POSTGRES_URL is not set (no PostgreSQL server)',
+      skip: url
+        ? false
+        : 'FIRELAB_TEST_POSTGRES_URL is not set (no PostgreSQL server)',
       config: () => freshPostgres(url!),
     },
   ];

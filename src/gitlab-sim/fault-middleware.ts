@@ -1,0 +1,44 @@
+import type { MiddlewareHandler } from 'hono';
+import type { SimContext } from './context.js';
+import type { SimEnv } from './hono-env.js';
+
+/**
+ * Applies request faults before any route: a status answer (500 by
+ * default; 429 carries `Retry-After`), a hang (no answer until the
+ * client gives up or the simulator closes) or a reset connection (the
+ * socket is destroyed; in `app.request()` tests the request throws).
+ */
+export function faultMiddleware(
+  ctx: SimContext,
+  closing: AbortSignal,
+): MiddlewareHandler<SimEnv> {
+  return async (c, next) => {
+    const path = new URL(c.req.url).pathname;
+    const fault = ctx.faults.takeRequestFault(c.req.method, path);
+    if (!fault) return next();
+    ctx.logger.debug({ path, fault: fault.action }, 'injecting fault');
+
+    if (fault.action === 'reset') {
+      c.env?.incoming?.socket.destroy();
+      throw new Error('connection reset by fault injection');
+    }
+    if (fault.action === 'hang') {
+      await hang(c.req.raw.signal, closing);
+      return c.body(null, 503);
+    }
+    if (fault.retryAfterSeconds !== null) {
+      c.header('Retry-After', String(fault.retryAfterSeconds));
+    }
+    const status = fault.status as 500;
+    return c.json({ message: `${status} injected fault` }, status);
+  };
+}
+
+function hang(...signals: AbortSignal[]): Promise<void> {
+  return new Promise((resolve) => {
+    for (const signal of signals) {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    }
+  });
+}

@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { eventually, startHarness } from './testing/harness.js';
+import type { Harness } from './testing/harness.js';
+
+const THREE_JOBS = `
+stages: [test]
+a: { stage: test, tags: [firelab], script: [echo a] }
+b: { stage: test, tags: [firelab-1cpu-256mb], script: [echo b] }
+c: { stage: test, tags: [firelab], script: [echo c] }
+other: { stage: test, tags: [docker], script: [echo not ours] }
+`;
+
+async function pipelineDone(h: Harness, pipelineId: number, ours = 3) {
+  await eventually(
+    () =>
+      h.sim.admin.jobs({ pipelineId }).filter((j) => j.status === 'success')
+        .length === ours,
+    'firelab jobs to succeed',
+  );
+  await eventually(
+    async () => (await h.store.vms.listLiveVms()).length === 0,
+    'VMs to end',
+  );
+  await eventually(
+    () => h.sim.admin.runners().length === 0,
+    'runners to be deleted',
+  );
+}
+
+describe('server with the GitLab stand-in and a fake agent', () => {
+  test('runs each firelab job in its own VM and cleans up', async () => {
+    const h = await startHarness();
+    try {
+      const pipelineId = await h.push(THREE_JOBS);
+      await pipelineDone(h, pipelineId);
+
+      assert.equal(h.agent.started.length, 3);
+      const demands = await h.store.demands.listDemands();
+      assert.deepEqual(
+        demands.map((d) => d.status),
+        ['done', 'done', 'done'],
+      );
+      const other = h.sim.admin
+        .jobs({ pipelineId })
+        .find((j) => j.name === 'other');
+      assert.equal(
+        other?.status,
+        'pending',
+        'a job without a firelab tag is left alone',
+      );
+      const b = demands.find((d) => d.jobName === 'b');
+      assert.equal(b?.memoryMiB, 256);
+      const vms = await h.store.vms.listVms();
+      assert.ok(
+        vms.every(
+          (vm) => vm.exitKind === 'guest-exit' && vm.tookJobId !== null,
+        ),
+      );
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('the same webhook delivered twice starts one VM', async () => {
+    const h = await startHarness();
+    try {
+      h.sim.admin.faults.duplicateHooks(1000, 3);
+      const pipelineId = await h.push(THREE_JOBS);
+      await pipelineDone(h, pipelineId);
+      assert.equal(h.agent.started.length, 3);
+      assert.equal((await h.store.demands.listDemands()).length, 3);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('without any webhook the reconciler finds the jobs', async () => {
+    const h = await startHarness({ hooks: false, reconcileIntervalMs: 100 });
+    try {
+      const pipelineId = await h.push(THREE_JOBS);
+      await pipelineDone(h, pipelineId);
+      assert.equal(h.agent.started.length, 3);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a job cancelled before its VM booted stops the VM and deletes its runner', async () => {
+    const h = await startHarness();
+    try {
+      h.agent.bootDelayMs = 60_000;
+      const pipelineId = await h.push(
+        `one: { tags: [firelab], script: [echo 1] }`,
+      );
+      const vm = await eventually(async () => {
+        const [first] = await h.store.vms.listVms({ states: ['booting'] });
+        return first;
+      }, 'a booting VM');
+      assert.equal(h.sim.admin.runners().length, 1);
+
+      const job = h.sim.admin.jobs({ pipelineId })[0]!;
+      h.sim.admin.cancelJob(job.id);
+      await eventually(
+        () => h.agent.stopped.includes(vm.id),
+        'the VM to be stopped',
+      );
+      await eventually(
+        () => h.sim.admin.runners().length === 0,
+        'the runner to be deleted',
+      );
+      const demand = await h.store.demands.getDemand(job.id);
+      assert.equal(demand?.status, 'canceled');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a VM that fails to boot is retried; the job still runs once', async () => {
+    const h = await startHarness();
+    try {
+      h.agent.failBoots = 1;
+      const pipelineId = await h.push(
+        `one: { tags: [firelab], script: [echo 1] }`,
+      );
+      await pipelineDone(h, pipelineId, 1);
+      assert.equal(h.agent.started.length, 2);
+      const [demand] = await h.store.demands.listDemands();
+      assert.equal(demand?.attempts, 2);
+      assert.equal(demand?.status, 'done');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('GitLab failing to create a runner leaves no duplicate and retries', async () => {
+    const h = await startHarness({ reconcileIntervalMs: 100 });
+    try {
+      h.sim.admin.faults.failRequests({
+        action: 'status',
+        status: 500,
+        count: 1,
+        method: 'POST',
+        path: '/api/v4/user/runners',
+      });
+      const pipelineId = await h.push(
+        `one: { tags: [firelab], script: [echo 1] }`,
+      );
+      await pipelineDone(h, pipelineId, 1);
+      assert.equal(h.agent.started.length, 1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('jobs with unusable firelab tags are reported, not run', async () => {
+    const h = await startHarness();
+    try {
+      await h.push(`one: { tags: [firelab-99cpu-1gb], script: [echo 1] }`);
+      const demand = await eventually(async () => {
+        const [first] = await h.store.demands.listDemands();
+        return first;
+      }, 'a demand');
+      assert.equal(demand.status, 'failed');
+      assert.match(demand.reason ?? '', /99 vCPUs is outside/);
+      assert.equal(h.agent.started.length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a job too large for every host waits with its reason', async () => {
+    const h = await startHarness();
+    try {
+      h.agent.bootDelayMs = 60_000;
+      await h.push(`big: { tags: [firelab-8cpu-16gb], script: [echo 1] }`);
+      await h.push(`huge: { tags: [firelab-8cpu-15gb], script: [echo 1] }`);
+      const waiting = await eventually(async () => {
+        const queued = await h.store.demands.listDemands({
+          statuses: ['queued'],
+        });
+        return queued.find((d) => d.reason);
+      }, 'a queued demand with a reason');
+      assert.match(waiting.reason ?? '', /waiting for 15360 MiB/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('webhook endpoint', () => {
+  test('rejects a wrong token, a malformed body and ignores other events', async () => {
+    const h = await startHarness();
+    try {
+      const url = `${h.server.url}/webhooks/gitlab`;
+      const send = (headers: Record<string, string>, body: string) =>
+        fetch(url, { method: 'POST', headers, body });
+      const job = {
+        'content-type': 'application/json',
+        'x-gitlab-event': 'Job Hook',
+      };
+
+      const wrong = await send({ ...job, 'x-gitlab-token': 'nope' }, '{}');
+      assert.equal(wrong.status, 401);
+      const missing = await send(job, '{}');
+      assert.equal(missing.status, 401);
+
+      const auth = { ...job, 'x-gitlab-token': h.webhookSecret };
+      const notJson = await send(auth, '{"object_kind":');
+      assert.equal(notJson.status, 400);
+      assert.match(
+        ((await notJson.json()) as { error: string }).error,
+        /not valid JSON/,
+      );
+      const bad = await send(
+        auth,
+        JSON.stringify({ object_kind: 'build', build_id: -1 }),
+      );
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error: string }).error, /build_id/);
+
+      const push = await send({ ...auth, 'x-gitlab-event': 'Push Hook' }, '{}');
+      assert.equal(push.status, 202);
+      assert.equal((await h.store.demands.listDemands()).length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('the API needs the admin token and shows jobs', async () => {
+    const h = await startHarness();
+    try {
+      const pipelineId = await h.push(
+        `one: { tags: [firelab], script: [echo 1] }`,
+      );
+      await pipelineDone(h, pipelineId, 1);
+      const denied = await fetch(`${h.server.url}/api/v1/jobs`);
+      assert.equal(denied.status, 401);
+      const jobs = await fetch(`${h.server.url}/api/v1/jobs`, {
+        headers: { authorization: `Bearer ${h.adminToken}` },
+      });
+      const body = (await jobs.json()) as { status: string }[];
+      assert.deepEqual(
+        body.map((j) => j.status),
+        ['done'],
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});

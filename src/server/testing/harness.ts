@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GitlabClient } from '../../gitlab/client.js';
+import { createGitlabSim } from '../../gitlab-sim/index.js';
+import type { GitlabSim } from '../../gitlab-sim/index.js';
+import type { Project } from '../../gitlab-sim/types.js';
+import { silentLogger } from '../../lib/logger.js';
+import type { Logger } from '../../lib/logger.js';
+import { openStore } from '../../store/index.js';
+import type { DatabaseConfig, Store } from '../../store/index.js';
+import { startServer } from '../server.js';
+import type { FirelabServer } from '../server.js';
+import type { ControllerSettings } from '../settings.js';
+import { FakeAgent } from './fake-agent.js';
+
+/**
+ * A whole firelab server wired to the GitLab stand-in and a fake agent,
+ * in one process, for tests of the server's behaviour. Everything listens
+ * on 127.0.0.1 and is removed by `close`.
+ */
+export interface Harness {
+  sim: GitlabSim;
+  project: Project;
+  server: FirelabServer;
+  store: Store;
+  agent: FakeAgent;
+  webhookSecret: string;
+  adminToken: string;
+  push(ci: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: {
+    settings?: Partial<ControllerSettings>;
+    database?: DatabaseConfig;
+    hooks?: boolean;
+    reconcileIntervalMs?: number;
+    log?: Logger;
+  } = {},
+): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'firelab-harness-'));
+  const log = options.log ?? silentLogger();
+  const sim = await createGitlabSim({ dataDir: join(dir, 'sim') });
+  const { user, token } = sim.admin.createUser({ username: 'ci-owner' });
+  const project = await sim.admin.createProject({
+    namespace: 'demo',
+    name: 'app',
+    members: [user],
+  });
+  const store = await openStore(
+    options.database ?? { kind: 'embedded', path: ':memory:' },
+  );
+  const gitlab = new GitlabClient({
+    url: sim.url,
+    token,
+    log,
+    retry: { attempts: 3, baseMs: 5, maxMs: 20 },
+  });
+  const webhookSecret = randomBytes(8).toString('hex');
+  const adminToken = randomBytes(16).toString('hex');
+  const server = await startServer({
+    store,
+    gitlab,
+    settings: { ...testSettings(sim.url), ...options.settings },
+    projects: [project.id],
+    webhookSecret,
+    adminToken,
+    listen: { host: '127.0.0.1', port: 0 },
+    reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
+    log,
+  });
+  if (options.hooks !== false) {
+    sim.admin.addHook(project, {
+      url: `${server.url}/webhooks/gitlab`,
+      token: webhookSecret,
+      jobEvents: true,
+    });
+  }
+  const agent = new FakeAgent();
+  agent.connect(server.attachAgent(agent));
+
+  return {
+    sim,
+    project,
+    server,
+    store,
+    agent,
+    webhookSecret,
+    adminToken,
+    async push(ci) {
+      const { pipeline } = await sim.admin.pushFiles(
+        project,
+        { '.gitlab-ci.yml': ci },
+        'ci',
+      );
+      if (!pipeline) throw new Error('push created no pipeline');
+      return pipeline.id;
+    },
+    async close() {
+      await server.close();
+      while (agent.running > 0) await new Promise((r) => setTimeout(r, 20));
+      await server.idle();
+      await store.close();
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function testSettings(gitlabUrl: string): ControllerSettings {
+  return {
+    defaultClass: { arch: 'x86_64', vcpus: 1, memoryMiB: 512 },
+    classLimits: { maxVcpus: 8, maxMemoryMiB: 16384 },
+    placement: { cpuOvercommit: 1, maxPerProject: 50 },
+    idleTimeoutMs: 5_000,
+    bootTimeoutMs: 5_000,
+    jobTimeoutSeconds: 600,
+    maxAttempts: 3,
+    gitlabUrl,
+  };
+}
+
+/** Polls `check` until it returns a truthy value or `ms` passes. */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
