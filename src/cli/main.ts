@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../lib/errors.js';
-import { runDemo } from './demo.js';
+import { runDemo } from '../demo/run-demo.js';
 import { runImageBuild } from './image.js';
 import { runLogs } from './logs.js';
 import { runUp } from './up.js';
@@ -36,12 +36,15 @@ program
     'guest image cache',
     '/var/cache/firelab/images',
   )
-  .action((opts: { json?: boolean; stateDir: string; imageCache: string }) =>
-    runDemo({
-      json: opts.json ?? false,
-      stateDir: opts.stateDir,
-      imageCache: opts.imageCache,
-    }),
+  .action(
+    async (opts: { json?: boolean; stateDir: string; imageCache: string }) => {
+      const result = await runDemo({
+        json: opts.json ?? false,
+        stateDir: opts.stateDir,
+        imageCache: opts.imageCache,
+      });
+      process.exitCode = result.ok ? 0 : 1;
+    },
   );
 
 program

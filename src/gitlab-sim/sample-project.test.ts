@@ -5,7 +5,7 @@ import { startSim } from './test-helpers.js';
 import type { SimFixture } from './test-helpers.js';
 
 const SAMPLE = fileURLToPath(
-  new URL('../../test/fixtures/sample-project', import.meta.url),
+  new URL('../../examples/sample-project', import.meta.url),
 );
 
 let fx: SimFixture;

@@ -32,6 +32,7 @@ export interface ServerOptions {
  */
 export interface FirelabServer {
   url: string;
+  store: Store;
   controller: Controller;
   reconciler: Reconciler;
   agents: AgentRegistry;
@@ -88,6 +89,7 @@ export async function startServer(
 
   return {
     url,
+    store,
     controller,
     reconciler,
     agents,

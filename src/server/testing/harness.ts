@@ -128,11 +128,11 @@ export async function eventually<T>(
   check: () => Promise<T> | T,
   what: string,
   ms = 10_000,
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
