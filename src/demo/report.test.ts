@@ -49,7 +49,10 @@ test('reports outcome, VM and timings', () => {
     timings: { queuedMs: 3000, vmBootMs: 2000, runMs: 5000 },
   });
   assert.equal(reportJob(job, [], { build: 'failed' }).asExpected, false);
-  assert.equal(reportJob({ ...job, startedAt: null }, [], {}).timings.queuedMs, null);
+  assert.equal(
+    reportJob({ ...job, startedAt: null }, [], {}).timings.queuedMs,
+    null,
+  );
 });
 
 test('phases a job goes through', () => {
@@ -59,12 +62,21 @@ test('phases a job goes through', () => {
     phaseOf(pending, undefined, [vm({ tookJobId: null, state: 'booting' })]),
     'VM booting (vm-1)',
   );
-  assert.equal(phaseOf({ ...job, status: 'running' }, undefined, [vm({ state: 'busy' })]), 'running in vm-1');
+  assert.equal(
+    phaseOf({ ...job, status: 'running' }, undefined, [vm({ state: 'busy' })]),
+    'running in vm-1',
+  );
   assert.equal(phaseOf(job, undefined, []), 'finished: success');
 });
 
 test('summary ends with what is left', () => {
-  const lines = summaryLines([reportJob(job, [vm({})], {})], { runners: 0, vms: 0 });
+  const lines = summaryLines([reportJob(job, [vm({})], {})], {
+    runners: 0,
+    vms: 0,
+  });
   assert.match(lines[0]!, /^ok  #7 build/);
-  assert.equal(lines.at(-1), '1/1 jobs ended as expected; 0 firelab runners and 0 VMs left');
+  assert.equal(
+    lines.at(-1),
+    '1/1 jobs ended as expected; 0 firelab runners and 0 VMs left',
+  );
 });

@@ -19,21 +19,34 @@ export interface JobReport {
   asExpected: boolean;
   exitCode: number | null;
   vmId: string | null;
-  timings: { queuedMs: number | null; vmBootMs: number | null; runMs: number | null };
+  timings: {
+    queuedMs: number | null;
+    vmBootMs: number | null;
+    runMs: number | null;
+  };
 }
 
 /** The phase a job is in, as the live view prints it. */
-export function phaseOf(job: JobView, demand: DemandRecord | undefined, vms: VmRecord[]): string {
+export function phaseOf(
+  job: JobView,
+  demand: DemandRecord | undefined,
+  vms: VmRecord[],
+): string {
   if (['success', 'failed', 'canceled', 'skipped'].includes(job.status)) {
     return `finished: ${job.status}`;
   }
   const mine = vms.find((vm) => vm.tookJobId === job.id);
-  if (mine || job.status === 'running') return `running${mine ? ` in ${mine.id}` : ''}`;
+  if (mine || job.status === 'running')
+    return `running${mine ? ` in ${mine.id}` : ''}`;
   const booting = vms.find(
-    (vm) => vm.demandJobId === job.id && vm.tookJobId === null && vm.state !== 'ended',
+    (vm) =>
+      vm.demandJobId === job.id &&
+      vm.tookJobId === null &&
+      vm.state !== 'ended',
   );
   if (booting) return `VM ${booting.state} (${booting.id})`;
-  if (demand?.status === 'queued' && demand.reason) return `queued: ${demand.reason}`;
+  if (demand?.status === 'queued' && demand.reason)
+    return `queued: ${demand.reason}`;
   return job.status;
 }
 
@@ -61,7 +74,10 @@ export function reportJob(
   };
 }
 
-function span(from: number | undefined | null, to: number | undefined | null): number | null {
+function span(
+  from: number | undefined | null,
+  to: number | undefined | null,
+): number | null {
   return from == null || to == null ? null : Math.max(0, to - from);
 }
 
@@ -70,7 +86,8 @@ export function summaryLines(
   rows: JobReport[],
   left: { runners: number; vms: number },
 ): string[] {
-  const seconds = (ms: number | null) => (ms === null ? '   -  ' : `${(ms / 1000).toFixed(1).padStart(5)}s`);
+  const seconds = (ms: number | null) =>
+    ms === null ? '   -  ' : `${(ms / 1000).toFixed(1).padStart(5)}s`;
   const lines = rows.map(
     (r) =>
       `${r.asExpected ? 'ok ' : 'BAD'} #${r.id} ${r.name.padEnd(18)} ${r.status.padEnd(8)}` +

@@ -13,7 +13,9 @@ import { createLogger } from '../lib/logger.js';
 import type { JobReport } from './report.js';
 import { phaseOf, reportJob, summaryLines } from './report.js';
 
-const EXAMPLE = fileURLToPath(new URL('../../examples/sample-project', import.meta.url));
+const EXAMPLE = fileURLToPath(
+  new URL('../../examples/sample-project', import.meta.url),
+);
 const EXPECTED = `${EXAMPLE}.expect.json`;
 const FINISHED = ['success', 'failed', 'canceled', 'skipped'];
 
@@ -38,14 +40,21 @@ export interface DemoResult {
  * end, every job in its own VM. Logs go to `<stateDir>/firelab.log`.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
-  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const out =
+    options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   await rm(options.stateDir, { recursive: true, force: true });
   await mkdir(options.stateDir, { recursive: true });
   const logFile = join(options.stateDir, 'firelab.log');
-  const log = createLogger({ level: 'debug', destination: createWriteStream(logFile) });
+  const log = createLogger({
+    level: 'debug',
+    destination: createWriteStream(logFile),
+  });
   if (!options.json) out(`firelab demo (log: ${logFile})`);
 
-  const sim = await createGitlabSim({ dataDir: join(options.stateDir, 'gitlab'), logger: log });
+  const sim = await createGitlabSim({
+    dataDir: join(options.stateDir, 'gitlab'),
+    logger: log,
+  });
   let firelab: Firelab | undefined;
   try {
     const setup = await seed(sim);
@@ -57,10 +66,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       token: setup.webhookSecret,
       jobEvents: true,
     });
-    progress(`server ${firelab.server.url}, ${firelab.agent.info.hypervisor}/${firelab.agent.info.acceleration}, image ${firelab.image.id}`);
+    progress(
+      `server ${firelab.server.url}, ${firelab.agent.info.hypervisor}/${firelab.agent.info.acceleration}, image ${firelab.image.id}`,
+    );
     const result = await runPipeline(sim, firelab, setup.project, progress);
     if (options.json) out(JSON.stringify(result, null, 2));
-    else summaryLines(result.jobs, { runners: result.runnersLeft, vms: result.vmsLeft }).forEach(out);
+    else
+      summaryLines(result.jobs, {
+        runners: result.runnersLeft,
+        vms: result.vmsLeft,
+      }).forEach(out);
     return result;
   } finally {
     await firelab?.close();
@@ -75,7 +90,12 @@ async function seed(sim: GitlabSim) {
     name: 'sample-project',
     members: [user],
   });
-  return { user, token, project, webhookSecret: randomBytes(16).toString('hex') };
+  return {
+    user,
+    token,
+    project,
+    webhookSecret: randomBytes(16).toString('hex'),
+  };
 }
 
 function demoConfig(
@@ -91,9 +111,16 @@ function demoConfig(
         webhookSecret: setup.webhookSecret,
         projects: [setup.project.id],
       },
-      server: { listen: '127.0.0.1:0', adminToken: randomBytes(16).toString('hex') },
+      server: {
+        listen: '127.0.0.1:0',
+        adminToken: randomBytes(16).toString('hex'),
+      },
       database: { embedded: join(options.stateDir, 'firelab.db') },
-      agent: { name: 'demo', stateDir: join(options.stateDir, 'agent'), memoryMiB: 6144 },
+      agent: {
+        name: 'demo',
+        stateDir: join(options.stateDir, 'agent'),
+        memoryMiB: 6144,
+      },
       image: { profile: 'test', cacheDir: options.imageCache },
       jobs: {
         defaultVcpus: 1,
@@ -118,8 +145,13 @@ async function runPipeline(
   progress: (line: string) => void,
 ): Promise<DemoResult> {
   const started = Date.now();
-  const { pipeline } = await sim.admin.pushDirectory(project, EXAMPLE, 'Sample project');
-  if (!pipeline) throw new Error('the sample project did not create a pipeline');
+  const { pipeline } = await sim.admin.pushDirectory(
+    project,
+    EXAMPLE,
+    'Sample project',
+  );
+  if (!pipeline)
+    throw new Error('the sample project did not create a pipeline');
   progress(`pipeline #${pipeline.id} created`);
 
   const phases = new Map<number, string>();
@@ -135,9 +167,12 @@ async function runPipeline(
       const at = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
       progress(`${at}s  #${job.id} ${job.name.padEnd(18)} ${phase}`);
     }
-    const status = sim.admin.pipelines().find((p) => p.id === pipeline.id)!.status;
+    const status = sim.admin
+      .pipelines()
+      .find((p) => p.id === pipeline.id)!.status;
     if (FINISHED.includes(status)) break;
-    if (Date.now() > until) throw new Error('the demo pipeline did not finish in 30 minutes');
+    if (Date.now() > until)
+      throw new Error('the demo pipeline did not finish in 30 minutes');
     await sleep(250);
   }
   // VMs power off and runners are deleted just after their jobs end.
@@ -150,15 +185,25 @@ async function runPipeline(
   return finalReport(sim, firelab, pipeline.id);
 }
 
-async function finalReport(sim: GitlabSim, firelab: Firelab, pipelineId: number) {
-  const expected = JSON.parse(await readFile(EXPECTED, 'utf8')) as Record<string, string>;
+async function finalReport(
+  sim: GitlabSim,
+  firelab: Firelab,
+  pipelineId: number,
+) {
+  const expected = JSON.parse(await readFile(EXPECTED, 'utf8')) as Record<
+    string,
+    string
+  >;
   const vms = await firelab.server.store.vms.listVms();
   const jobs = sim.admin
     .jobs({ pipelineId })
     .map((job: Job) => reportJob(job, vms, expected));
   const runnersLeft = sim.admin.runners().length;
   const vmsLeft = (await firelab.server.store.vms.listLiveVms()).length;
-  const ok = jobs.every((j) => j.asExpected && j.vmId !== null) && runnersLeft === 0 && vmsLeft === 0;
+  const ok =
+    jobs.every((j) => j.asExpected && j.vmId !== null) &&
+    runnersLeft === 0 &&
+    vmsLeft === 0;
   return { ok, jobs, runnersLeft, vmsLeft };
 }
 
