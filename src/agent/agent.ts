@@ -18,6 +18,7 @@ import type {
   StartVmRequest,
 } from '../server/agent-link.js';
 import type { VmDriver, VmExit, VmHandle, VmSpec } from '../vmm/driver.js';
+import { guestMetadata } from '../guest/guest-metadata.js';
 import { guestEndpoint } from './guest-endpoint.js';
 
 export interface AgentOptions {
@@ -172,16 +173,15 @@ export class Agent implements AgentLink {
       rootImagePath: image.rootfsPath,
       bootArgs: image.bootArgs,
       network,
-      metadata: {
-        firelab: {
-          vm_id: request.vmId,
-          gitlab_url: gitlab.guestUrl,
-          runner_token: request.runnerToken,
-          wait_timeout: String(request.waitTimeoutSeconds),
-          job_timeout: String(request.jobTimeoutSeconds),
-          hosts: gitlab.hosts,
-        },
-      },
+      metadata: guestMetadata({
+        vmId: request.vmId,
+        gitlabUrl: gitlab.guestUrl,
+        runnerToken: request.runnerToken,
+        waitTimeoutSeconds: request.waitTimeoutSeconds,
+        // The guest bounds the whole run-single: waiting plus the job.
+        jobTimeoutSeconds: request.waitTimeoutSeconds + request.jobTimeoutSeconds,
+        hosts: gitlab.hosts ? [gitlab.hosts.trimEnd()] : [],
+      }),
       workDir,
       consolePath: join(workDir, 'console.log'),
       deadlineAt: request.deadlineAt,

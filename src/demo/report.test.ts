@@ -11,6 +11,7 @@ const job = {
   queuedAt: new Date(1000),
   startedAt: new Date(4000),
   finishedAt: new Date(9000),
+  trace: Buffer.from('line 1\nline 2\n'),
 };
 
 function vm(over: Partial<VmRecord>): VmRecord {
@@ -48,7 +49,9 @@ test('reports outcome, VM and timings', () => {
     vmId: 'vm-1',
     timings: { queuedMs: 3000, vmBootMs: 2000, runMs: 5000 },
   });
-  assert.equal(reportJob(job, [], { build: 'failed' }).asExpected, false);
+  const bad = reportJob(job, [], { build: 'failed' });
+  assert.equal(bad.asExpected, false);
+  assert.equal(bad.traceTail, 'line 1\nline 2');
   assert.equal(
     reportJob({ ...job, startedAt: null }, [], {}).timings.queuedMs,
     null,

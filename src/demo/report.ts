@@ -9,6 +9,7 @@ export interface JobView {
   queuedAt: Date | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  trace: Buffer;
 }
 
 export interface JobReport {
@@ -24,6 +25,8 @@ export interface JobReport {
     vmBootMs: number | null;
     runMs: number | null;
   };
+  /** The end of the job's log, when it did not end as expected. */
+  traceTail?: string;
 }
 
 /** The phase a job is in, as the live view prints it. */
@@ -58,19 +61,22 @@ export function reportJob(
 ): JobReport {
   const vm = vms.find((v) => v.tookJobId === job.id);
   const want = expected[job.name] ?? null;
+  const asExpected = want === null || want === job.status;
   return {
     id: job.id,
     name: job.name,
     status: job.status,
     expected: want,
-    asExpected: want === null || want === job.status,
-    exitCode: job.exitCode,
+    asExpected,
+    // A runner omits exit_code 0 (Go's omitempty), so success means 0.
+    exitCode: job.exitCode ?? (job.status === 'success' ? 0 : null),
     vmId: vm?.id ?? null,
     timings: {
       queuedMs: span(job.queuedAt?.getTime(), job.startedAt?.getTime()),
       vmBootMs: span(vm?.createdAt, vm?.bootedAt ?? undefined),
       runMs: span(job.startedAt?.getTime(), job.finishedAt?.getTime()),
     },
+    ...(asExpected ? {} : { traceTail: tail(job.trace.toString(), 15) }),
   };
 }
 
@@ -88,17 +94,22 @@ export function summaryLines(
 ): string[] {
   const seconds = (ms: number | null) =>
     ms === null ? '   -  ' : `${(ms / 1000).toFixed(1).padStart(5)}s`;
-  const lines = rows.map(
-    (r) =>
-      `${r.asExpected ? 'ok ' : 'BAD'} #${r.id} ${r.name.padEnd(18)} ${r.status.padEnd(8)}` +
+  const lines = rows.flatMap((r) => [
+    `${r.asExpected ? 'ok ' : 'BAD'} #${r.id} ${r.name.padEnd(18)} ${r.status.padEnd(8)}` +
       ` exit ${String(r.exitCode ?? '-').padEnd(3)} ${String(r.vmId ?? '-').padEnd(12)}` +
       ` queued ${seconds(r.timings.queuedMs)} boot ${seconds(r.timings.vmBootMs)}` +
       ` run ${seconds(r.timings.runMs)}`,
-  );
+    ...(r.traceTail ? r.traceTail.split('\n').map((l) => `      | ${l}`) : []),
+  ]);
   const good = rows.filter((r) => r.asExpected).length;
   lines.push(
     `${good}/${rows.length} jobs ended as expected; ` +
       `${left.runners} firelab runners and ${left.vms} VMs left`,
   );
   return lines;
+}
+
+/** The last `lines` lines of a log. */
+export function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
 }

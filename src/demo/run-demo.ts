@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { startFirelab } from '../cli/compose.js';
 import type { Firelab } from '../cli/compose.js';
 import { parseConfig } from '../config/load.js';
-import { createGitlabSim } from '../gitlab-sim/index.js';
 import type { GitlabSim } from '../gitlab-sim/index.js';
 import type { Job } from '../gitlab-sim/types.js';
 import { createLogger } from '../lib/logger.js';
+import { startDemoGitlab } from './demo-gitlab.js';
 import type { JobReport } from './report.js';
 import { phaseOf, reportJob, summaryLines } from './report.js';
 
@@ -51,10 +51,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   });
   if (!options.json) out(`firelab demo (log: ${logFile})`);
 
-  const sim = await createGitlabSim({
-    dataDir: join(options.stateDir, 'gitlab'),
-    logger: log,
-  });
+  const sim = await startDemoGitlab(join(options.stateDir, 'gitlab'), log);
   let firelab: Firelab | undefined;
   try {
     const setup = await seed(sim);

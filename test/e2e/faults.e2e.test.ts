@@ -12,10 +12,10 @@ two: { tags: [firelab], script: ["echo two", "exit 4"] }
 async function finished(lab: Lab, pipelineId: number) {
   return eventually(() => {
     const jobs = lab.sim.admin.jobs({ pipelineId });
-    return (
-      jobs.every((j) => ['success', 'failed', 'canceled'].includes(j.status)) &&
-      jobs
+    const done = jobs.every((j) =>
+      ['success', 'failed', 'canceled'].includes(j.status),
     );
+    return done ? jobs : undefined;
   }, `pipeline ${pipelineId} to finish`);
 }
 

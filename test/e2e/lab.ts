@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startFirelab } from '../../src/cli/compose.js';
 import type { Firelab } from '../../src/cli/compose.js';
 import { parseConfig } from '../../src/config/load.js';
-import { createGitlabSim } from '../../src/gitlab-sim/index.js';
+import { startDemoGitlab } from '../../src/demo/demo-gitlab.js';
 import type { GitlabSim } from '../../src/gitlab-sim/index.js';
 import type { Project } from '../../src/gitlab-sim/types.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -55,10 +55,7 @@ export async function startLab(
     level: 'debug',
     destination: createWriteStream(join(dir, 'firelab.log')),
   });
-  const sim = await createGitlabSim({
-    dataDir: join(dir, 'gitlab'),
-    logger: log,
-  });
+  const sim = await startDemoGitlab(join(dir, 'gitlab'), log);
   const { user, token } = sim.admin.createUser({ username: 'e2e' });
   const project = await sim.admin.createProject({
     namespace: 'e2e',

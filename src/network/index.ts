@@ -1,0 +1,12 @@
+export { prepareVmNetwork } from './prepare.js';
+export { cleanupStaleNetworks } from './stale.js';
+export { METADATA_IP, macFor, netnsName, isVmNetns } from './names.js';
+export { DEFAULT_SUBNET } from './plan.js';
+export { metadataService } from './services.js';
+export type {
+  AttachOptions,
+  EgressOptions,
+  ExposedService,
+  PrepareNetworkOptions,
+  VmNetworkLease,
+} from './types.js';

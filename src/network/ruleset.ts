@@ -1,0 +1,91 @@
+import { UPLINK_DEVICE } from './names.js';
+
+export const TABLE = 'firelab';
+
+/** Destinations a NATed guest never reaches unless explicitly allowed. */
+export const BLOCKED_RANGES = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/3',
+] as const;
+
+export interface RulesetInput {
+  device: string;
+  guestIp: string;
+  gatewayIp: string;
+  endpoints: { ip: string; port: number }[];
+  nat?: { allow: string[]; allowOnly: boolean };
+}
+
+/**
+ * The nftables ruleset for one VM namespace, as `nft -f` input. It deletes
+ * and recreates table `inet firelab` in one transaction, so applying it
+ * twice is harmless. From the guest device the namespace accepts only
+ * replies, new TCP to the exposed endpoints from the guest's own address,
+ * and pings to the gateway; IPv6 falls through to the final drop. Nothing
+ * is forwarded unless `nat` is given, and the namespace itself cannot
+ * open connections towards the guest.
+ */
+export function buildRuleset(input: RulesetInput): string {
+  const dev = JSON.stringify(input.device);
+  const lines = [
+    `table inet ${TABLE}`,
+    `delete table inet ${TABLE}`,
+    `table inet ${TABLE} {`,
+    '  chain input {',
+    '    type filter hook input priority filter; policy accept;',
+    `    iifname != ${dev} accept`,
+    '    ct state established,related accept',
+    `    ip saddr != ${input.guestIp} drop`,
+    ...input.endpoints.map(
+      ({ ip, port }) =>
+        `    ip daddr ${ip} tcp dport ${port} ct state new accept`,
+    ),
+    `    ip daddr ${input.gatewayIp} icmp type echo-request accept`,
+    '    drop',
+    '  }',
+    '  chain output {',
+    '    type filter hook output priority filter; policy accept;',
+    `    oifname != ${dev} accept`,
+    '    ct state established,related accept',
+    '    drop',
+    '  }',
+    ...forwardChain(dev, input.guestIp, input.nat),
+    '}',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function forwardChain(
+  dev: string,
+  guestIp: string,
+  nat: RulesetInput['nat'],
+): string[] {
+  const head = [
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy drop;',
+  ];
+  if (nat === undefined) return [...head, '  }'];
+
+  const up = JSON.stringify(UPLINK_DEVICE);
+  const out = `iifname ${dev} oifname ${up} ip saddr ${guestIp}`;
+  const allow = nat.allow.length > 0 ? nat.allow.join(', ') : undefined;
+  return [
+    ...head,
+    `    iifname ${up} oifname ${dev} ct state established,related accept`,
+    `    ${out} ip daddr 169.254.169.254 drop`,
+    ...(allow ? [`    ${out} ip daddr { ${allow} } accept`] : []),
+    `    ${out} ip daddr { ${BLOCKED_RANGES.join(', ')} } drop`,
+    ...(nat.allowOnly ? [] : [`    ${out} accept`]),
+    '  }',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    `    oifname ${up} ip saddr ${guestIp} masquerade`,
+    '  }',
+  ];
+}

@@ -1,0 +1,2 @@
+export { createQemuDriver, hostArch } from './create-qemu-driver.js';
+export { mmdsSocketPath } from './vm-paths.js';
