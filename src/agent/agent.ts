@@ -47,6 +47,7 @@ export class Agent implements AgentLink {
   #options: AgentOptions;
   #events: AgentEvents | undefined;
   #vms = new Map<string, VmHandle>();
+  #stopRequested = new Set<string>();
   #log: Logger;
 
   constructor(options: AgentOptions) {
@@ -96,7 +97,11 @@ export class Agent implements AgentLink {
   }
 
   async stopVm(vmId: string): Promise<void> {
-    await this.#vms.get(vmId)?.stop('stopped');
+    const handle = this.#vms.get(vmId);
+    // A stop can overtake a boot in progress: remember it for the moment
+    // the driver hands the VM over.
+    if (handle) await handle.stop('stopped');
+    else this.#stopRequested.add(vmId);
   }
 
   /** Stops every VM (used on forced shutdown). */
@@ -127,6 +132,7 @@ export class Agent implements AgentLink {
       const spec = await this.#prepare(request, image, workDir, cleanup, log);
       const handle = await this.#options.driver.boot(spec);
       this.#vms.set(request.vmId, handle);
+      if (this.#stopRequested.delete(request.vmId)) void handle.stop('stopped');
       const ended = handle.exited.then(async (exit) => {
         await this.#release(request.vmId, spec, cleanup, log);
         return exit;
@@ -179,7 +185,8 @@ export class Agent implements AgentLink {
         runnerToken: request.runnerToken,
         waitTimeoutSeconds: request.waitTimeoutSeconds,
         // The guest bounds the whole run-single: waiting plus the job.
-        jobTimeoutSeconds: request.waitTimeoutSeconds + request.jobTimeoutSeconds,
+        jobTimeoutSeconds:
+          request.waitTimeoutSeconds + request.jobTimeoutSeconds,
         hosts: gitlab.hosts ? [gitlab.hosts.trimEnd()] : [],
       }),
       workDir,

@@ -13,7 +13,10 @@ import { parseSubnet } from '../network/subnet.js';
  * advertises the address a VM reaches it at (its gateway, same port), so
  * clone URLs in job payloads and `CI_REPOSITORY_URL` work inside VMs.
  */
-export async function startDemoGitlab(dataDir: string, logger: Logger): Promise<GitlabSim> {
+export async function startDemoGitlab(
+  dataDir: string,
+  logger: Logger,
+): Promise<GitlabSim> {
   const port = await freePort();
   const gateway = parseSubnet(DEFAULT_SUBNET).gatewayIp;
   return createGitlabSim({

@@ -77,7 +77,7 @@ test('summary ends with what is left', () => {
     runners: 0,
     vms: 0,
   });
-  assert.match(lines[0]!, /^ok  #7 build/);
+  assert.match(lines[0]!, /^ok {2}#7 build/);
   assert.equal(
     lines.at(-1),
     '1/1 jobs ended as expected; 0 firelab runners and 0 VMs left',

@@ -118,7 +118,6 @@ export class VmLifecycle {
 
   async #provision(vm: VmRecord, demand: DemandRecord): Promise<void> {
     const log = this.#log.child({ vmId: vm.id, jobId: demand.jobId });
-    let runnerId: number | null = null;
     try {
       const runner = await this.#gitlab.createRunner({
         projectId: demand.projectId,
@@ -126,14 +125,18 @@ export class VmLifecycle {
         tags: demand.tags,
         maximumTimeout: Math.max(600, this.#settings.jobTimeoutSeconds),
       });
-      runnerId = runner.id;
+      // Recorded whatever the VM's state, so whoever ends the VM deletes it.
+      await this.#store.vms.updateVm(vm.id, { runnerId: runner.id });
       const stillWanted = await this.#store.vms.updateVm(
         vm.id,
-        { runnerId, state: 'booting' },
+        { state: 'booting' },
         ['creating'],
       );
-      if (!stillWanted) throw new Error('VM was stopped before it booted');
-      log.debug({ runnerId }, 'runner created');
+      if (!stillWanted) {
+        await this.vmExited(vm.id, stoppedBeforeBoot());
+        return;
+      }
+      log.debug({ runnerId: runner.id }, 'runner created');
 
       const agent = this.#agents.get(vm.agentId);
       if (!agent) throw new Error(`agent ${vm.agentId} is not connected`);
@@ -422,4 +425,14 @@ export class VmLifecycle {
     while (this.#inFlight.size > 0)
       await Promise.allSettled([...this.#inFlight]);
   }
+}
+
+function stoppedBeforeBoot(): VmExit & { consolePath: null } {
+  return {
+    kind: 'stopped',
+    code: null,
+    detail: 'stopped before it booted',
+    endedAt: Date.now(),
+    consolePath: null,
+  };
 }

@@ -1,0 +1,188 @@
+import { access, readdir, readFile, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { errorMessage } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { run } from '../lib/process.js';
+import { readCachedImage } from '../image/image-cache.js';
+import { probeAcceleration } from '../vmm/qemu/probe-acceleration.js';
+import type { ProbeImage } from '../vmm/qemu/probe-acceleration.js';
+import type { DoctorCheck, Severity } from './doctor-types.js';
+import {
+  clockProblem,
+  memAvailableMiB,
+  parseVersion,
+  supportedFirecracker,
+} from './interpret.js';
+
+/**
+ * The doctor's host checks, each one thin: look, then say what was seen
+ * and what to do. None changes the host. Each resolves (never rejects)
+ * with one `DoctorCheck`.
+ */
+const check = (
+  name: string,
+  severity: Severity,
+  ok: boolean,
+  detail: string,
+  fix: string,
+): DoctorCheck => ({ name, ok, severity, detail, fix });
+
+/** KVM is usable only if a guest really boots with it (QEMU's probe). */
+export async function checkKvm(
+  probeImage: ProbeImage | undefined,
+  severity: Severity,
+  log: Logger,
+): Promise<DoctorCheck> {
+  const { accel, reason } = await probeAcceleration({
+    requested: 'auto',
+    probeImage,
+    log,
+  });
+  const fix = probeImage
+    ? 'enable virtualization (VT-x/AMD-V, nested or bare metal) and give ' +
+      'firelab read/write on /dev/kvm'
+    : 'build an image first (firelab image build) so KVM can be probed';
+  return check('kvm', severity, accel === 'kvm', reason, fix);
+}
+
+/** A binary answers `--version`; Firecracker is pinned to API 1.16. */
+export async function checkBinary(
+  name: 'firecracker' | 'jailer',
+  path: string,
+  severity: Severity,
+  log: Logger,
+): Promise<DoctorCheck> {
+  const fix = `install the static (musl) ${name} v1.16.x release binary at ${path}`;
+  try {
+    const { stdout } = await run(path, ['--version'], {
+      log,
+      timeoutMs: 5_000,
+    });
+    const version = parseVersion(stdout);
+    if (!version) return check(name, severity, false, 'no version', fix);
+    const ok = supportedFirecracker(version);
+    const detail = `${path} is v${version}${ok ? '' : ', firelab speaks the 1.16 API'}`;
+    return check(name, severity, ok, detail, fix);
+  } catch (error) {
+    const text = errorMessage(error);
+    const detail = text.includes('exited with -1') ? `${path} not found` : text;
+    return check(name, severity, false, detail, fix);
+  }
+}
+
+export async function checkCgroupV2(severity: Severity): Promise<DoctorCheck> {
+  const ok = await exists('/sys/fs/cgroup/cgroup.controllers');
+  const detail = ok ? 'cgroup v2 at /sys/fs/cgroup' : 'no cgroup v2 hierarchy';
+  const fix = 'boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2)';
+  return check('cgroup-v2', severity, ok, detail, fix);
+}
+
+/** A read-only question nft answers only when it is usable. */
+export async function checkCommand(
+  name: string,
+  file: string,
+  args: string[],
+  fix: string,
+): Promise<DoctorCheck> {
+  try {
+    await run(file, args, { timeoutMs: 5_000 });
+    return check(name, 'fatal', true, `${file} ${args.join(' ')} works`, fix);
+  } catch (error) {
+    return check(name, 'fatal', false, errorMessage(error), fix);
+  }
+}
+
+/** Reports the host's setting; firelab's NAT lives in per-VM namespaces. */
+export async function checkIpForwarding(): Promise<DoctorCheck> {
+  const value = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')
+    .then((text) => text.trim())
+    .catch(() => 'unreadable');
+  return check(
+    'ip-forwarding',
+    'warn',
+    value === '1',
+    `net.ipv4.ip_forward=${value} (read only, not changed)`,
+    'set net.ipv4.ip_forward=1 if VMs must reach beyond this host',
+  );
+}
+
+export async function checkDisk(
+  dir: string,
+  minGiB: number,
+): Promise<DoctorCheck> {
+  const fix = `free space under ${dir} (at least ${minGiB} GiB)`;
+  try {
+    const stats = await statfs(dir);
+    const freeGiB = Math.floor((stats.bavail * stats.bsize) / 1024 ** 3);
+    return check(
+      'disk',
+      'warn',
+      freeGiB >= minGiB,
+      `${freeGiB} GiB free in ${dir}`,
+      fix,
+    );
+  } catch (error) {
+    return check('disk', 'warn', false, errorMessage(error), fix);
+  }
+}
+
+export async function checkMemory(minMiB: number): Promise<DoctorCheck> {
+  const text = await readFile('/proc/meminfo', 'utf8').catch(() => '');
+  const mib = memAvailableMiB(text);
+  const ok = mib !== undefined && mib >= minMiB;
+  const detail =
+    mib === undefined ? 'MemAvailable unknown' : `${mib} MiB available`;
+  return check(
+    'memory',
+    'warn',
+    ok,
+    detail,
+    `free memory (at least ${minMiB} MiB)`,
+  );
+}
+
+export async function checkImage(cacheDir: string): Promise<DoctorCheck> {
+  const names = await readdir(cacheDir).catch(() => [] as string[]);
+  for (const name of names.sort()) {
+    const image = await readCachedImage(join(cacheDir, name));
+    if (image) {
+      const detail = `${image.profile} ${image.arch} image ${image.id}`;
+      return check('image', 'fatal', true, detail, '');
+    }
+  }
+  const fix = `build one: firelab image build (cache ${cacheDir})`;
+  return check(
+    'image',
+    'fatal',
+    false,
+    `no complete image in ${cacheDir}`,
+    fix,
+  );
+}
+
+export async function checkClock(): Promise<DoctorCheck> {
+  const wall0 = Date.now();
+  const mono0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const problem = clockProblem({
+    now: new Date(),
+    wallDeltaMs: Date.now() - wall0,
+    monoDeltaMs: performance.now() - mono0,
+  });
+  const fix = 'fix the system clock (enable NTP); tokens and TLS need it';
+  return check(
+    'clock',
+    'fatal',
+    !problem,
+    problem ?? new Date().toISOString(),
+    fix,
+  );
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
