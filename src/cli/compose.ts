@@ -7,10 +7,10 @@ import { buildImage } from '../image/index.js';
 import type { ImageArtifacts } from '../image/index.js';
 import type { Logger } from '../lib/logger.js';
 import { startServer } from '../server/server.js';
+import { createDriver } from './driver.js';
 import type { FirelabServer } from '../server/server.js';
 import { openStore } from '../store/index.js';
 import type { Arch } from '../vmm/driver.js';
-import { createQemuDriver } from '../vmm/qemu/index.js';
 
 /** A server and its local agent, as `firelab up` runs them. */
 export interface Firelab {
@@ -38,11 +38,11 @@ export async function startFirelab(
     log: log.child({ part: 'image' }),
     onProgress: (step) => log.info({ step }, 'image build'),
   });
-  const driver = await createQemuDriver({
-    log: log.child({ part: 'vmm' }),
-    accel: config.agent.acceleration,
-    probeImage: image,
-  });
+  const { driver, image: bootImage } = await createDriver(
+    config,
+    image,
+    log.child({ part: 'vmm' }),
+  );
 
   const store = await openStore(
     config.database && 'postgres' in config.database
@@ -82,7 +82,7 @@ export async function startFirelab(
         config.agent.memoryMiB ?? Math.floor((totalmem() / 2 ** 20) * 0.8),
     },
     driver,
-    images: { [arch]: image },
+    images: { [arch]: bootImage },
     stateDir: config.agent.stateDir,
     logDir: join(config.agent.stateDir, 'logs'),
     log: log.child({ part: 'agent' }),

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../lib/errors.js';
 import { runDemo } from '../demo/run-demo.js';
+import { runDoctorCommand } from './doctor.js';
 import { runImageBuild } from './image.js';
 import { runLogs } from './logs.js';
 import { runUp } from './up.js';
@@ -75,6 +76,20 @@ program
     'where production images get gitlab-runner',
   )
   .action(runImageBuild);
+
+program
+  .command('doctor')
+  .description('check that this host can run firelab VMs, and say what to fix')
+  .option('--json', 'print the report as JSON')
+  .addOption(
+    new Option('--hypervisor <name>', 'the hypervisor you intend to use')
+      .choices(['auto', 'firecracker', 'qemu'])
+      .default('auto'),
+  )
+  .option('--cache-dir <dir>', 'image cache', '/var/cache/firelab/images')
+  .option('--firecracker-bin <path>', 'firecracker binary', 'firecracker')
+  .option('--jailer-bin <path>', 'jailer binary', 'jailer')
+  .action(runDoctorCommand);
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof UserError) {

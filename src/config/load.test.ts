@@ -15,7 +15,8 @@ test('fills defaults and freezes', () => {
   const config = parseConfig(minimal, {});
   assert.equal(config.server.listen, '127.0.0.1:8710');
   assert.equal(config.jobs.idleTimeoutSeconds, 300);
-  assert.equal(config.agent.hypervisor, 'qemu');
+  assert.equal(config.agent.hypervisor, 'auto');
+  assert.equal(config.agent.firecracker.jailer, true);
   assert.ok(Object.isFrozen(config.jobs));
 });
 

@@ -37,18 +37,23 @@ export const configSchema = z
           .regex(/^[a-z0-9][a-z0-9-]*$/)
           .default('local'),
         stateDir: z.string().min(1).default('/var/lib/firelab'),
-        hypervisor: z.enum(['qemu']).default('qemu'),
+        hypervisor: z.enum(['auto', 'firecracker', 'qemu']).default('auto'),
         acceleration: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+        firecracker: z
+          .object({
+            bin: z.string().min(1).default('firecracker'),
+            jailerBin: z.string().min(1).default('jailer'),
+            jailer: z.boolean().default(true),
+            /** An uncompressed kernel built for Firecracker (vmlinux). */
+            kernel: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
         vcpus: z.number().int().positive().optional(),
         memoryMiB: z.number().int().positive().optional(),
       })
       .strict()
-      .default({
-        name: 'local',
-        stateDir: '/var/lib/firelab',
-        hypervisor: 'qemu',
-        acceleration: 'auto',
-      }),
+      .prefault({}),
     image: z
       .object({
         profile: z.enum(['test', 'production']).default('production'),
