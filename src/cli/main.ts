@@ -91,6 +91,20 @@ program
   .option('--jailer-bin <path>', 'jailer binary', 'jailer')
   .action(runDoctorCommand);
 
+// A peer that resets a socket (a VM killed mid-request, a relay torn
+// down) must not take the whole server and its VMs down with it. Such
+// resets are logged; any other uncaught error is a bug and still crashes.
+process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+    console.error(
+      `firelab: ignored a connection reset: ${error.stack ?? error.message}`,
+    );
+    return;
+  }
+  console.error(error);
+  process.exit(1);
+});
+
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof UserError) {
     console.error(`firelab: ${error.message}`);

@@ -1,3 +1,4 @@
+import { runOneJob } from '../../gitlab-sim/runner-client.js';
 import type {
   AgentEvents,
   AgentInfo,
@@ -60,8 +61,15 @@ export class FakeAgent implements AgentLink {
     const boot = setTimeout(() => {
       this.#booted.add(request.vmId);
       this.#events?.vmBooted(request.vmId, Date.now());
-      void runOneJob(request, () => stopped).then(
-        (kind) => this.#exit(request.vmId, stopped ? 'stopped' : kind, ''),
+      const run = runOneJob({
+        gitlabUrl: request.gitlabUrl,
+        runnerToken: request.runnerToken,
+        waitMs: request.waitTimeoutSeconds * 1000,
+        stopped: () => stopped,
+        trace: 'hello from a fake VM\n',
+      });
+      void run.then(
+        () => this.#exit(request.vmId, stopped ? 'stopped' : 'guest-exit', ''),
         (error: Error) => this.#exit(request.vmId, 'crashed', error.message),
       );
     }, this.bootDelayMs);
@@ -73,6 +81,11 @@ export class FakeAgent implements AgentLink {
         this.#exit(request.vmId, 'stopped', 'stopped before boot');
       }
     });
+  }
+
+  /** Ends every fake VM, as a forced shutdown would. */
+  stopAll(): void {
+    for (const stop of [...this.#stops.values()]) stop();
   }
 
   async stopVm(vmId: string): Promise<void> {
@@ -94,70 +107,4 @@ export class FakeAgent implements AgentLink {
       consolePath: null,
     });
   }
-}
-
-async function runOneJob(
-  request: StartVmRequest,
-  stopped: () => boolean,
-): Promise<'guest-exit'> {
-  const api = `${request.gitlabUrl}/api/v4`;
-  const until = Date.now() + request.waitTimeoutSeconds * 1000;
-  while (!stopped() && Date.now() < until) {
-    const response = await post(`${api}/jobs/request`, {
-      token: request.runnerToken,
-      info: { features: { two_phase_job_commit: true, trace_checksum: true } },
-    });
-    if (response.status === 201) {
-      const job = (await response.json()) as { id: number; token: string };
-      await finishJob(api, job);
-      return 'guest-exit';
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return 'guest-exit';
-}
-
-async function finishJob(api: string, job: { id: number; token: string }) {
-  await put(`${api}/jobs/${job.id}`, { token: job.token, state: 'running' });
-  const trace = 'hello from a fake VM\n';
-  await fetch(`${api}/jobs/${job.id}/trace`, {
-    method: 'PATCH',
-    headers: {
-      'content-type': 'text/plain',
-      'job-token': job.token,
-      'content-range': `0-${trace.length - 1}`,
-    },
-    body: trace,
-  });
-  await put(`${api}/jobs/${job.id}`, {
-    token: job.token,
-    state: 'success',
-    exit_code: 0,
-    output: { checksum: `crc32:${crc32(trace)}`, bytesize: trace.length },
-  });
-}
-
-function post(url: string, body: unknown) {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-function put(url: string, body: unknown) {
-  return fetch(url, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-function crc32(text: string): string {
-  let crc = 0xffffffff;
-  for (const byte of Buffer.from(text)) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ((crc ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
 }

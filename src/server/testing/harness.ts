@@ -39,6 +39,8 @@ export async function startHarness(
     hooks?: boolean;
     reconcileIntervalMs?: number;
     log?: Logger;
+    /** False: the test attaches its own agent (default: a FakeAgent). */
+    fakeAgent?: boolean;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'firelab-harness-'));
@@ -80,7 +82,7 @@ export async function startHarness(
     });
   }
   const agent = new FakeAgent();
-  agent.connect(server.attachAgent(agent));
+  if (options.fakeAgent !== false) agent.connect(server.attachAgent(agent));
 
   return {
     sim,
@@ -101,6 +103,7 @@ export async function startHarness(
     },
     async close() {
       await server.close();
+      agent.stopAll();
       while (agent.running > 0) await new Promise((r) => setTimeout(r, 20));
       await server.idle();
       await store.close();

@@ -8,10 +8,13 @@ import { join } from 'node:path';
  *   MMDS V2 if asked, then reboots after `guestRunMs` (process exit 0);
  * - `die-early`: exits 1 before the API socket exists (boot failure);
  * - `fail-start`: InstanceStart is refused with 400 (e.g. a bad kernel);
- * - `hang`: the guest never ends and ignores Ctrl+Alt+Del (deadlines).
+ * - `hang`: the guest never ends and ignores Ctrl+Alt+Del (deadlines);
+ * - `runner`: the guest reads `firelab/gitlab_url` and
+ *   `firelab/runner_token` from MMDS as the real guest init does, runs one
+ *   job with them over the runner job protocol, then reboots.
  */
 export interface FakeBehaviour {
-  mode: 'normal' | 'die-early' | 'fail-start' | 'hang';
+  mode: 'normal' | 'die-early' | 'fail-start' | 'hang' | 'runner';
   /** Lines the guest prints after boot. */
   consoleLines: string[];
   /**

@@ -1,3 +1,4 @@
+import { runOneJob } from '../../../gitlab-sim/runner-client.js';
 import { respond, TOKEN_PATH } from '../../mmds/respond.js';
 import type { Json } from '../../mmds/store.js';
 import { createTokenIssuer } from '../../mmds/token.js';
@@ -37,6 +38,13 @@ export function startGuest(
       io.console(readMetadata(state, behaviour.readMetadataKey));
     }
   });
+  if (behaviour.mode === 'runner') {
+    later(
+      20,
+      () =>
+        void runJob(state, io).then(() => reboot('reboot: Restarting system')),
+    );
+  }
   if (behaviour.mode === 'normal') {
     later(behaviour.guestRunMs, () =>
       behaviour.panic
@@ -55,7 +63,42 @@ export function startGuest(
   };
 }
 
-function readMetadata(state: FakeState, pointer: string): string {
+/**
+ * What the real guest init does with its metadata, in miniature: this
+ * fake runs in the VM's network namespace, so the GitLab URL it reads is
+ * reachable exactly as it would be from a real guest.
+ */
+async function runJob(state: FakeState, io: GuestIo): Promise<void> {
+  const url = metadataValue(state, '/firelab/gitlab_url');
+  const token = metadataValue(state, '/firelab/runner_token');
+  const wait = Number(metadataValue(state, '/firelab/wait_timeout') ?? 60);
+  if (!url || !token) {
+    io.console('firelab-guest: error: metadata has no runner settings');
+    return;
+  }
+  io.console(readMetadata(state, '/firelab/vm_id'));
+  try {
+    const jobId = await runOneJob({
+      gitlabUrl: url,
+      runnerToken: token,
+      waitMs: wait * 1000,
+    });
+    io.console(`firelab-guest: runner exited 0 (job ${jobId ?? 'none'})`);
+  } catch (error) {
+    io.console(`firelab-guest: runner failed: ${(error as Error).message}`);
+  }
+}
+
+function metadataValue(state: FakeState, pointer: string): string | undefined {
+  const line = readMetadata(state, pointer, (value) => value);
+  return line.startsWith('firelab-guest: error') ? undefined : line;
+}
+
+function readMetadata(
+  state: FakeState,
+  pointer: string,
+  format = (value: string) => `firelab-guest: vm ${value} metadata ok`,
+): string {
   if (!state.mmdsConfig || state.mmdsConfig.version !== 'V2') {
     return 'firelab-guest: error: no MMDS V2 on this interface';
   }
@@ -82,5 +125,5 @@ function readMetadata(state: FakeState, pointer: string): string {
   if (answer.status !== 200) {
     return `firelab-guest: error: metadata answered ${answer.status}`;
   }
-  return `firelab-guest: vm ${answer.body} metadata ok`;
+  return format(answer.body);
 }
