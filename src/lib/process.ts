@@ -68,8 +68,6 @@ export async function run(
   const stderr: Buffer[] = [];
   child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-  // A child may exit without reading its input; that is not our failure.
-  child.stdin?.on('error', () => undefined);
   child.stdin?.end(options.input ?? '');
 
   const code = await exitOf(child);
@@ -107,6 +105,13 @@ export function start(
     detached: options.detached,
   });
   options.log?.debug({ command: file, pid: child.pid }, 'process started');
+  // A child's pipes can be reset when it is killed mid-write; its exit
+  // code says what happened, so a pipe error must not crash firelab.
+  for (const stream of [child.stdin, child.stdout, child.stderr]) {
+    stream?.on('error', (error) => {
+      options.log?.debug({ command: file, err: error.message }, 'pipe error');
+    });
+  }
   return child;
 }
 

@@ -86,9 +86,9 @@ describe('real VMs under faults', { skip, timeout: 20 * 60_000 }, () => {
       const vm = await eventually(
         async () => {
           const vms = await lab.firelab.server.store.vms.findVmsForJob(job.id);
-          return vms.find(
-            (v) => v.state === 'creating' || v.state === 'booting',
-          );
+          // `idle`: the hypervisor runs but the guest is still booting
+          // (seconds under TCG) and its runner has not asked for a job.
+          return vms.find((v) => v.tookJobId === null && v.state !== 'ended');
         },
         'a VM to be booting',
         60_000,

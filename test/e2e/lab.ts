@@ -11,6 +11,7 @@ import type { GitlabSim } from '../../src/gitlab-sim/index.js';
 import type { Project } from '../../src/gitlab-sim/types.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { run } from '../../src/lib/process.js';
+import { eventually as eventuallyWithin } from '../../src/server/testing/harness.js';
 
 export const IMAGE_CACHE =
   process.env.FIRELAB_TEST_IMAGE_CACHE ?? '/var/cache/firelab-test/images';
@@ -115,6 +116,8 @@ export async function startLab(
     async close() {
       await firelab.close();
       await sim.close();
+      // FIRELAB_TEST_KEEP=1 keeps the lab's folder (log, database).
+      if (process.env.FIRELAB_TEST_KEEP) return;
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -131,16 +134,11 @@ export async function leftovers(lab: Lab): Promise<string[]> {
   return [...namespaces, ...vmDirs.map((d) => `vms/${d}`)];
 }
 
-export async function eventually<T>(
+/** `eventually` with a patience fit for real VMs under emulation. */
+export function eventually<T>(
   check: () => Promise<T> | T,
   what: string,
   ms = 180_000,
 ): Promise<NonNullable<T>> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return eventuallyWithin(check, what, ms);
 }
