@@ -1,11 +1,11 @@
 import type { GitlabClient } from '../gitlab/client.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { placeAll } from '../scheduler/place.js';
 import type { DemandRecord, Store, VmRecord } from '../store/index.js';
 import type { VmExit } from '../vmm/driver.js';
 import type { AgentRegistry } from './agent-registry.js';
 import type { Mutex } from './mutex.js';
+import { placeQueued } from './place-queued.js';
 import type { ControllerSettings } from './settings.js';
 import { planTakeover } from './takeover.js';
 
@@ -48,72 +48,17 @@ export class VmLifecycle {
 
   /** Places queued demands on agents with room and starts their VMs. */
   async schedule(): Promise<void> {
-    const started = await this.#mutex.run(() => this.#placeQueued());
+    const started = await this.#mutex.run(() =>
+      placeQueued({
+        store: this.#store,
+        agents: this.#agents,
+        settings: this.#settings,
+        log: this.#log,
+        newVmId: this.#newVmId,
+      }),
+    );
     for (const [vm, demand] of started)
       this.#track(this.#provision(vm, demand));
-  }
-
-  async #placeQueued(): Promise<[VmRecord, DemandRecord][]> {
-    const queued = await this.#store.demands.listDemands({
-      statuses: ['queued'],
-    });
-    if (queued.length === 0) return [];
-    const live = await this.#store.vms.listLiveVms();
-    const perProject = new Map<number, number>();
-    for (const vm of live)
-      perProject.set(vm.projectId, (perProject.get(vm.projectId) ?? 0) + 1);
-
-    const placements = placeAll(
-      queued.map((d) => ({
-        jobId: d.jobId,
-        projectId: d.projectId,
-        runnerClass: d,
-      })),
-      this.#agents.capacities(live),
-      this.#settings.placement,
-      perProject,
-    );
-    const started: [VmRecord, DemandRecord][] = [];
-    for (const [i, placement] of placements.entries()) {
-      const demand = queued[i]!;
-      if (placement.hostId === null) {
-        if (demand.reason !== placement.reason) {
-          await this.#store.demands.setDemandReason(
-            demand.jobId,
-            placement.reason,
-          );
-        }
-        continue;
-      }
-      started.push([await this.#reserve(demand, placement.hostId), demand]);
-    }
-    return started;
-  }
-
-  async #reserve(demand: DemandRecord, agentId: string): Promise<VmRecord> {
-    const now = Date.now();
-    await this.#store.demands.transitionDemand(
-      demand.jobId,
-      ['queued'],
-      'placed',
-      now,
-      {
-        reason: null,
-        attempts: demand.attempts + 1,
-      },
-    );
-    const vm = {
-      id: this.#newVmId(),
-      demandJobId: demand.jobId,
-      projectId: demand.projectId,
-      agentId,
-      arch: demand.arch,
-      vcpus: demand.vcpus,
-      memoryMiB: demand.memoryMiB,
-    };
-    await this.#store.vms.insertVm(vm, now);
-    this.#log.info({ jobId: demand.jobId, vmId: vm.id, agentId }, 'VM placed');
-    return (await this.#store.vms.getVm(vm.id))!;
   }
 
   async #provision(vm: VmRecord, demand: DemandRecord): Promise<void> {

@@ -1,0 +1,88 @@
+import type { Logger } from '../lib/logger.js';
+import { placeAll } from '../scheduler/place.js';
+import type { DemandRecord, Store, VmRecord } from '../store/index.js';
+import type { AgentRegistry } from './agent-registry.js';
+import type { ControllerSettings } from './settings.js';
+
+export interface PlacementDeps {
+  store: Store;
+  agents: AgentRegistry;
+  settings: ControllerSettings;
+  log: Logger;
+  newVmId: () => string;
+}
+
+/**
+ * One scheduling round: places every queued demand that fits (the pure
+ * `placeAll` decides), reserves each placed demand's capacity by writing
+ * its VM record, and notes why the others wait. Runs under the
+ * controller's mutex; returns the VMs to provision.
+ */
+export async function placeQueued(
+  deps: PlacementDeps,
+): Promise<[VmRecord, DemandRecord][]> {
+  const queued = await deps.store.demands.listDemands({
+    statuses: ['queued'],
+  });
+  if (queued.length === 0) return [];
+  const live = await deps.store.vms.listLiveVms();
+  const perProject = new Map<number, number>();
+  for (const vm of live)
+    perProject.set(vm.projectId, (perProject.get(vm.projectId) ?? 0) + 1);
+
+  const placements = placeAll(
+    queued.map((d) => ({
+      jobId: d.jobId,
+      projectId: d.projectId,
+      runnerClass: d,
+    })),
+    deps.agents.capacities(live),
+    deps.settings.placement,
+    perProject,
+  );
+  const started: [VmRecord, DemandRecord][] = [];
+  for (const [i, placement] of placements.entries()) {
+    const demand = queued[i]!;
+    if (placement.hostId === null) {
+      if (demand.reason !== placement.reason) {
+        await deps.store.demands.setDemandReason(
+          demand.jobId,
+          placement.reason,
+        );
+      }
+      continue;
+    }
+    started.push([await reserve(deps, demand, placement.hostId), demand]);
+  }
+  return started;
+}
+
+async function reserve(
+  deps: PlacementDeps,
+  demand: DemandRecord,
+  agentId: string,
+): Promise<VmRecord> {
+  const now = Date.now();
+  await deps.store.demands.transitionDemand(
+    demand.jobId,
+    ['queued'],
+    'placed',
+    now,
+    {
+      reason: null,
+      attempts: demand.attempts + 1,
+    },
+  );
+  const vm = {
+    id: deps.newVmId(),
+    demandJobId: demand.jobId,
+    projectId: demand.projectId,
+    agentId,
+    arch: demand.arch,
+    vcpus: demand.vcpus,
+    memoryMiB: demand.memoryMiB,
+  };
+  await deps.store.vms.insertVm(vm, now);
+  deps.log.info({ jobId: demand.jobId, vmId: vm.id, agentId }, 'VM placed');
+  return (await deps.store.vms.getVm(vm.id))!;
+}
