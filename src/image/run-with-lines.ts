@@ -18,6 +18,9 @@ export async function runWithLines(
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     const lines = createInterface({ input: stream });
+    // readline re-emits its input's errors (a reset when QEMU quits or a
+    // child dies); the stream's own end is what callers act on.
+    lines.on('error', () => undefined);
     lines.on('line', (line) => {
       tail.push(line);
       if (tail.length > 20) tail.shift();

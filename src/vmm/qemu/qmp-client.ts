@@ -27,6 +27,9 @@ export class QmpClient {
   private constructor(socket: Socket, onEvent: (e: QmpEvent) => void) {
     this.#socket = socket;
     const lines = createInterface({ input: socket });
+    // readline re-emits its input's errors (a reset when QEMU quits or a
+    // child dies); the stream's own end is what callers act on.
+    lines.on('error', () => undefined);
     lines.on('line', (line) => this.#receive(line, onEvent));
     socket.on('close', () => this.#fail(new Error('QMP connection closed')));
     socket.on('error', () => undefined);
