@@ -18,6 +18,14 @@ const EXAMPLE = fileURLToPath(
 );
 const EXPECTED = `${EXAMPLE}.expect.json`;
 const FINISHED = ['success', 'failed', 'canceled', 'skipped'];
+const DEMO_FILES = [
+  'gitlab',
+  'agent',
+  'firelab.db',
+  'firelab.db-wal',
+  'firelab.db-shm',
+  'firelab.log',
+];
 
 export interface DemoOptions {
   json: boolean;
@@ -42,7 +50,11 @@ export interface DemoResult {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const out =
     options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  await rm(options.stateDir, { recursive: true, force: true });
+  // Only what an earlier demo wrote is removed, never the folder itself:
+  // --state-dir may name a folder that holds other things.
+  for (const entry of DEMO_FILES) {
+    await rm(join(options.stateDir, entry), { recursive: true, force: true });
+  }
   await mkdir(options.stateDir, { recursive: true });
   const logFile = join(options.stateDir, 'firelab.log');
   const log = createLogger({

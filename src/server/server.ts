@@ -85,6 +85,9 @@ export async function startServer(
   const address = http.address() as AddressInfo;
   const url = `http://${options.listen.host}:${address.port}`;
   reconciler.start(options.reconcileIntervalMs);
+  if (options.webhookSecret === undefined) {
+    log.warn('gitlab.webhookSecret is not set: webhooks need no token');
+  }
   log.info({ url, projects: options.projects }, 'server listening');
 
   return {
