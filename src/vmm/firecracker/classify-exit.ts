@@ -1,4 +1,5 @@
 import type { VmExitKind } from '../driver.js';
+import { commonExit } from '../exit-precedence.js';
 
 /** What is known when a Firecracker process has ended. */
 export interface FirecrackerExitFacts {
@@ -52,18 +53,8 @@ export function classifyExit(facts: FirecrackerExitFacts): {
   detail: string;
 } {
   const how = describe(facts);
-  if (facts.requested === 'stopped') {
-    return { kind: 'stopped', detail: `stopped on request (${how})` };
-  }
-  if (facts.requested === 'deadline') {
-    return { kind: 'deadline', detail: `deadline passed (${how})` };
-  }
-  if (!facts.started) {
-    return { kind: 'boot-failed', detail: `never started (${how})` };
-  }
-  if (facts.guestPanicked) {
-    return { kind: 'crashed', detail: `guest kernel panic (${how})` };
-  }
+  const common = commonExit(facts, how);
+  if (common) return common;
   if (facts.code === 0) {
     const detail = `guest rebooted or powered off (${how})`;
     return { kind: 'guest-exit', detail };

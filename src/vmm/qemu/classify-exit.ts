@@ -1,4 +1,5 @@
 import type { VmExitKind } from '../driver.js';
+import { commonExit } from '../exit-precedence.js';
 
 /** What is known when a QEMU process has ended. */
 export interface ExitFacts {
@@ -30,18 +31,8 @@ export function classifyExit(facts: ExitFacts): {
   detail: string;
 } {
   const how = describe(facts);
-  if (facts.requested === 'stopped') {
-    return { kind: 'stopped', detail: `stopped on request (${how})` };
-  }
-  if (facts.requested === 'deadline') {
-    return { kind: 'deadline', detail: `deadline passed (${how})` };
-  }
-  if (!facts.reachedRunning) {
-    return { kind: 'boot-failed', detail: `never ran (${how})` };
-  }
-  if (facts.guestPanicked) {
-    return { kind: 'crashed', detail: `guest kernel panic (${how})` };
-  }
+  const common = commonExit({ ...facts, started: facts.reachedRunning }, how);
+  if (common) return common;
 
   const byGuest =
     facts.shutdownReason === undefined ||
