@@ -61,8 +61,12 @@ export class Agent implements AgentLink {
     };
   }
 
-  /** Removes what an earlier run left behind, then accepts work. */
-  async start(events: AgentEvents): Promise<void> {
+  /**
+   * Removes what an earlier run left behind, then connects (`attach`
+   * gives the server this agent and returns where to report). Cleaning
+   * comes first so it can never remove a VM the server already asked for.
+   */
+  async start(attach: (agent: AgentLink) => AgentEvents): Promise<void> {
     const removed = await cleanupStaleNetworks(this.#log);
     await rm(join(this.#options.stateDir, 'vms'), {
       recursive: true,
@@ -71,8 +75,8 @@ export class Agent implements AgentLink {
     await mkdir(this.#options.logDir, { recursive: true });
     if (removed.length > 0)
       this.#log.warn({ removed }, 'removed leftover VM networks');
-    this.#events = events;
     this.#log.info(this.info, 'agent ready');
+    this.#events = attach(this);
   }
 
   async startVm(request: StartVmRequest): Promise<void> {
@@ -109,6 +113,10 @@ export class Agent implements AgentLink {
     await Promise.allSettled(
       [...this.#vms.values()].map((vm) => vm.stop('stopped')),
     );
+  }
+
+  runningVmIds(): string[] {
+    return [...this.#vms.keys()];
   }
 
   get running(): number {

@@ -87,7 +87,7 @@ export async function startFirelab(
     logDir: join(config.agent.stateDir, 'logs'),
     log: log.child({ part: 'agent' }),
   });
-  await agent.start(server.attachAgent(agent));
+  await agent.start((link) => server.attachAgent(link));
 
   return {
     server,

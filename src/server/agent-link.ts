@@ -11,6 +11,8 @@ export interface AgentLink {
   readonly info: AgentInfo;
   startVm(request: StartVmRequest): Promise<void>;
   stopVm(vmId: string): Promise<void>;
+  /** The VMs the agent has now (a restarted agent has none). */
+  runningVmIds(): string[];
 }
 
 export interface AgentInfo {

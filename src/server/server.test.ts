@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { FakeAgent } from './testing/fake-agent.js';
 import { eventually, startHarness } from './testing/harness.js';
 import type { Harness } from './testing/harness.js';
 
@@ -150,6 +151,40 @@ describe('server with the GitLab stand-in and a fake agent', () => {
       assert.equal(h.agent.started.length, 1);
     } finally {
       await h.close();
+    }
+  });
+
+  test('an agent that restarts: lost VMs end, runners go, jobs run again', async () => {
+    const h = await startHarness();
+    const fresh = new FakeAgent('fake');
+    try {
+      h.agent.bootDelayMs = 60_000;
+      const pipelineId = await h.push(
+        `one: { tags: [firelab], script: [echo 1] }`,
+      );
+      const lost = await eventually(async () => {
+        const [first] = await h.store.vms.listVms({ states: ['booting'] });
+        return first;
+      }, 'a booting VM');
+
+      h.agent.crash();
+      fresh.connect(h.server.attachAgent(fresh));
+      await pipelineDone(h, pipelineId, 1);
+
+      const ended = await h.store.vms.getVm(lost.id);
+      assert.equal(ended?.exitKind, 'crashed');
+      assert.match(ended?.exitDetail ?? '', /agent fake restarted without it/);
+      assert.equal(
+        fresh.started.length,
+        1,
+        'the job ran on the restarted agent',
+      );
+      const [demand] = await h.store.demands.listDemands();
+      assert.equal(demand?.status, 'done');
+      assert.equal(demand?.attempts, 2);
+    } finally {
+      await h.close();
+      while (fresh.running > 0) await new Promise((r) => setTimeout(r, 20));
     }
   });
 

@@ -108,7 +108,10 @@ export async function startServer(
         pending.add(handled);
         void handled.finally(() => pending.delete(handled));
       };
-      report('agent attach', controller.vms.schedule());
+      report(
+        'agent attach',
+        controller.vms.adoptAgent(link.id, link.runningVmIds()),
+      );
       return {
         vmBooted: (vmId, at) =>
           report('VM boot', controller.vms.vmBooted(vmId, at)),

@@ -55,7 +55,7 @@ test(
       log,
     });
     try {
-      await agent.start(h.server.attachAgent(agent));
+      await agent.start((link) => h.server.attachAgent(link));
       const pipelineId = await h.push(
         `one: { tags: [firelab], script: [echo 1] }`,
       );

@@ -43,6 +43,10 @@ export class FakeAgent implements AgentLink {
     this.#events = events;
   }
 
+  runningVmIds(): string[] {
+    return [...this.#stops.keys()];
+  }
+
   get running(): number {
     return this.#stops.size;
   }
@@ -81,6 +85,12 @@ export class FakeAgent implements AgentLink {
         this.#exit(request.vmId, 'stopped', 'stopped before boot');
       }
     });
+  }
+
+  /** Dies like a killed agent: its VMs vanish and nothing is reported. */
+  crash(): void {
+    this.#events = undefined;
+    this.stopAll();
   }
 
   /** Ends every fake VM, as a forced shutdown would. */
