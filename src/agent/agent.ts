@@ -115,6 +115,12 @@ export class Agent implements AgentLink {
     );
   }
 
+  async jobTaken(vmId: string): Promise<void> {
+    await this.#vms
+      .get(vmId)
+      ?.patchMetadata({ firelab: { runner_token: null } });
+  }
+
   runningVmIds(): string[] {
     return [...this.#vms.keys()];
   }

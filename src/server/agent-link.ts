@@ -11,6 +11,8 @@ export interface AgentLink {
   readonly info: AgentInfo;
   startVm(request: StartVmRequest): Promise<void>;
   stopVm(vmId: string): Promise<void>;
+  /** The VM's runner has its job: withdraw the token from its metadata. */
+  jobTaken(vmId: string): Promise<void>;
   /** The VMs the agent has now (a restarted agent has none). */
   runningVmIds(): string[];
 }

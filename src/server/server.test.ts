@@ -53,6 +53,11 @@ describe('server with the GitLab stand-in and a fake agent', () => {
       const b = demands.find((d) => d.jobName === 'b');
       assert.equal(b?.memoryMiB, 256);
       const vms = await h.store.vms.listVms();
+      // A token is withdrawn when the running hook reports the runner's
+      // job; a fake VM may finish before that hook is handled.
+      const ids = new Set(vms.map((vm) => vm.id));
+      assert.ok(h.agent.tokensWithdrawn.length > 0, 'tokens are withdrawn');
+      assert.ok(h.agent.tokensWithdrawn.every((id) => ids.has(id)));
       assert.ok(
         vms.every(
           (vm) => vm.exitKind === 'guest-exit' && vm.tookJobId !== null,

@@ -158,11 +158,11 @@ export class VmLifecycle {
     jobId: number,
     options = { pause: true },
   ): Promise<void> {
-    const paused = await this.#mutex.run(async () => {
+    const taker = await this.#mutex.run(async () => {
       const vm = await this.#store.vms.findVmByRunner(runnerId);
       const candidates = await this.#store.vms.findVmsForJob(jobId);
       const plan = planTakeover(vm, jobId, candidates);
-      if (plan.kind === 'ignore' || !vm) return false;
+      if (plan.kind === 'ignore' || !vm) return undefined;
 
       const now = Date.now();
       await this.#store.vms.updateVm(vm.id, {
@@ -187,9 +187,10 @@ export class VmLifecycle {
         { vmId: vm.id, jobId, runnerId, plan: plan.kind },
         'runner took job',
       );
-      return true;
+      return vm;
     });
-    if (!paused || !options.pause) return;
+    if (!taker || !options.pause) return;
+    await this.#withdrawToken(taker);
     await this.#gitlab.pauseRunner(runnerId).catch((error) => {
       this.#log.warn(
         { runnerId, err: errorMessage(error) },
@@ -197,6 +198,20 @@ export class VmLifecycle {
       );
     });
     await this.schedule();
+  }
+
+  /**
+   * The guest read its runner token long ago; once the runner has its
+   * job, nothing in the VM (the job included) may fetch it again.
+   */
+  async #withdrawToken(vm: VmRecord): Promise<void> {
+    const agent = this.#agents.get(vm.agentId);
+    await agent?.jobTaken(vm.id).catch((error: unknown) => {
+      this.#log.warn(
+        { vmId: vm.id, err: errorMessage(error) },
+        'token not withdrawn',
+      );
+    });
   }
 
   async #markServed(vm: VmRecord, jobId: number, now: number): Promise<void> {

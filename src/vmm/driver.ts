@@ -73,6 +73,11 @@ export interface VmHandle {
   readonly pid: number | undefined;
   /** Resolves once the VM has ended and its driver resources are freed. */
   readonly exited: Promise<VmExit>;
+  /**
+   * Merges `patch` into the metadata the guest reads (RFC 7396: null
+   * removes a key), e.g. to withdraw the runner token once it is used.
+   */
+  patchMetadata(patch: Record<string, unknown>): Promise<void>;
   /** Asks the VM to end (graceful where possible, then kill). Idempotent. */
   stop(reason: 'stopped' | 'deadline', graceMs?: number): Promise<VmExit>;
 }

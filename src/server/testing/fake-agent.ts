@@ -18,6 +18,7 @@ export class FakeAgent implements AgentLink {
   readonly info: AgentInfo;
   readonly started: StartVmRequest[] = [];
   readonly stopped: string[] = [];
+  readonly tokensWithdrawn: string[] = [];
   /** Set to make the next boots fail. */
   failBoots = 0;
   /** Delay before a fake VM starts polling, ms. */
@@ -41,6 +42,10 @@ export class FakeAgent implements AgentLink {
 
   connect(events: AgentEvents): void {
     this.#events = events;
+  }
+
+  async jobTaken(vmId: string): Promise<void> {
+    this.tokensWithdrawn.push(vmId);
   }
 
   runningVmIds(): string[] {

@@ -81,6 +81,11 @@ export class FirecrackerVm implements VmHandle {
     this.#armDeadline();
   }
 
+  /** MMDS data can change after boot (PATCH /mmds, reference §4). */
+  patchMetadata(patch: Record<string, unknown>): Promise<void> {
+    return this.#client.patchMmds(patch);
+  }
+
   stop(reason: 'stopped' | 'deadline', graceMs = DEFAULT_GRACE_MS) {
     if (!this.#ended) {
       this.#requested ??= reason;

@@ -48,7 +48,7 @@ export async function bootQemuVm(
       log,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    vm = new QemuVm({ spec, child, cleanup, log });
+    vm = new QemuVm({ spec, child, cleanup, log, mmds });
     await vm.waitRunning(RUNNING_TIMEOUT_MS, paths.qmpSocket);
   } catch (error) {
     await abandon(vm, cleanup, log);

@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import type { CleanupStack } from '../../lib/cleanup.js';
 import type { Logger } from '../../lib/logger.js';
 import type { VmExit, VmHandle, VmSpec } from '../driver.js';
+import type { MmdsServer } from '../mmds/index.js';
 import { classifyExit } from './classify-exit.js';
 import { fileTail, OutputTail } from './output-tail.js';
 import { QmpClient } from './qmp-client.js';
@@ -27,6 +28,7 @@ export class QemuVm implements VmHandle {
   #cleanup: CleanupStack;
   #log: Logger;
   #stderr = new OutputTail(10);
+  #mmds: Pick<MmdsServer, 'patchData'>;
   #qmp: QmpClient | undefined;
   #running = false;
   #ended = false;
@@ -39,8 +41,10 @@ export class QemuVm implements VmHandle {
     child: ChildProcess;
     cleanup: CleanupStack;
     log: Logger;
+    mmds: Pick<MmdsServer, 'patchData'>;
   }) {
     this.id = opts.spec.id;
+    this.#mmds = opts.mmds;
     this.#spec = opts.spec;
     this.#child = opts.child;
     this.#cleanup = opts.cleanup;
@@ -81,6 +85,10 @@ export class QemuVm implements VmHandle {
       ? 'QEMU exited'
       : `not running after ${timeoutMs} ms`;
     throw new Error(`${why}\n${await this.#tails()}`);
+  }
+
+  async patchMetadata(patch: Record<string, unknown>): Promise<void> {
+    this.#mmds.patchData(patch);
   }
 
   stop(reason: 'stopped' | 'deadline', graceMs = DEFAULT_GRACE_MS) {
