@@ -47,6 +47,7 @@ export class Agent implements AgentLink {
   #options: AgentOptions;
   #events: AgentEvents | undefined;
   #vms = new Map<string, VmHandle>();
+  #booting = new Set<string>();
   #stopRequested = new Set<string>();
   #log: Logger;
 
@@ -82,6 +83,7 @@ export class Agent implements AgentLink {
   async startVm(request: StartVmRequest): Promise<void> {
     const log = this.#log.child({ vmId: request.vmId });
     const started = Date.now();
+    this.#booting.add(request.vmId);
     void this.#boot(request, log).then(
       ({ ended }) => {
         log.info({ ms: Date.now() - started }, 'VM running');
@@ -108,8 +110,9 @@ export class Agent implements AgentLink {
     else this.#stopRequested.add(vmId);
   }
 
-  /** Stops every VM (used on forced shutdown). */
+  /** Stops every VM, booting ones as soon as they run (forced shutdown). */
   async stopAll(): Promise<void> {
+    for (const vmId of this.#booting) this.#stopRequested.add(vmId);
     await Promise.allSettled(
       [...this.#vms.values()].map((vm) => vm.stop('stopped')),
     );
@@ -125,8 +128,9 @@ export class Agent implements AgentLink {
     return [...this.#vms.keys()];
   }
 
+  /** VMs booting or running: the agent is idle only at 0. */
   get running(): number {
-    return this.#vms.size;
+    return this.#vms.size + this.#booting.size;
   }
 
   /** Boots a VM; `ended` settles after the VM is gone and cleaned up. */
@@ -145,6 +149,7 @@ export class Agent implements AgentLink {
       );
       const spec = await this.#prepare(request, image, workDir, cleanup, log);
       const handle = await this.#options.driver.boot(spec);
+      this.#booting.delete(request.vmId);
       this.#vms.set(request.vmId, handle);
       if (this.#stopRequested.delete(request.vmId)) void handle.stop('stopped');
       const ended = handle.exited.then(async (exit) => {
@@ -226,5 +231,7 @@ export class Agent implements AgentLink {
     // Counted as running until the server has been told, so a shutdown
     // that waits for `running` to reach 0 never misses this report.
     this.#vms.delete(vmId);
+    this.#booting.delete(vmId);
+    this.#stopRequested.delete(vmId);
   }
 }
