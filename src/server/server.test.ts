@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { describe, test } from 'node:test';
 import { FakeAgent } from './testing/fake-agent.js';
 import { eventually, startHarness } from './testing/harness.js';
@@ -259,6 +260,24 @@ describe('webhook endpoint', () => {
       assert.equal(bad.status, 400);
       assert.match(((await bad.json()) as { error: string }).error, /build_id/);
 
+      // A chunked body has no Content-Length; the limit still holds.
+      assert.equal(await chunkedStatus(url, auth, 40 * 64 * 1024), 413);
+
+      const foreign = await send(
+        auth,
+        JSON.stringify({
+          object_kind: 'build',
+          build_id: 7,
+          build_name: 'x',
+          build_stage: 'test',
+          build_status: 'pending',
+          pipeline_id: 1,
+          project_id: 999_999,
+        }),
+      );
+      assert.equal(foreign.status, 202);
+      assert.match(JSON.stringify(await foreign.json()), /not served/);
+
       const push = await send({ ...auth, 'x-gitlab-event': 'Push Hook' }, '{}');
       assert.equal(push.status, 202);
       assert.equal((await h.store.demands.listDemands()).length, 0);
@@ -289,3 +308,24 @@ describe('webhook endpoint', () => {
     }
   });
 });
+
+/** POSTs `bytes` zero bytes with chunked encoding; resolves the status. */
+function chunkedStatus(
+  url: string,
+  headers: Record<string, string>,
+  bytes: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(64 * 1024);
+    const write = (left: number): void => {
+      if (left <= 0) return void req.end();
+      req.write(chunk, () => write(left - chunk.length));
+    };
+    write(bytes);
+  });
+}

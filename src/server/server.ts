@@ -70,6 +70,7 @@ export async function startServer(
     '/',
     webhookRoute({
       secret: options.webhookSecret,
+      projects: options.projects,
       store,
       log,
       onEvent: (event) => controller.onJobEvent(event),

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { parseJobHook, WebhookPayloadError } from '../../gitlab/webhook.js';
 import type { JobEvent } from '../../gitlab/webhook.js';
 import type { Logger } from '../../lib/logger.js';
@@ -17,18 +18,29 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 export function webhookRoute(deps: {
   secret: string | undefined;
+  /** Projects firelab serves; hooks of others are acknowledged, ignored. */
+  projects: readonly number[];
   store: Store;
   log: Logger;
   onEvent: (event: JobEvent) => Promise<void>;
 }): Hono {
   const app = new Hono();
-  app.post('/webhooks/gitlab', async (c) => {
-    if (deps.secret !== undefined) {
-      if (!secretsEqual(c.req.header('x-gitlab-token'), deps.secret)) {
-        deps.log.warn('webhook with a wrong or missing X-Gitlab-Token');
-        return c.json({ error: 'invalid X-Gitlab-Token' }, 401);
-      }
+  const served = new Set(deps.projects);
+  // Counted as the body streams in, so a chunked upload without a
+  // Content-Length is cut off too.
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: 'body too large' }, 413),
+  });
+  app.post('/webhooks/gitlab', async (c, next) => {
+    if (deps.secret === undefined) return next();
+    if (!secretsEqual(c.req.header('x-gitlab-token'), deps.secret)) {
+      deps.log.warn('webhook with a wrong or missing X-Gitlab-Token');
+      return c.json({ error: 'invalid X-Gitlab-Token' }, 401);
     }
+    return next();
+  });
+  app.post('/webhooks/gitlab', limit, async (c) => {
     const kind = c.req.header('x-gitlab-event');
     if (kind !== 'Job Hook') {
       return c.json(
@@ -36,9 +48,6 @@ export function webhookRoute(deps: {
         202,
       );
     }
-    const length = Number(c.req.header('content-length') ?? 0);
-    if (length > MAX_BODY_BYTES)
-      return c.json({ error: 'body too large' }, 413);
 
     let event: JobEvent;
     try {
@@ -51,6 +60,12 @@ export function webhookRoute(deps: {
       return c.json({ error: message }, 400);
     }
 
+    if (served.size > 0 && !served.has(event.projectId)) {
+      return c.json(
+        { ignored: `project ${event.projectId} is not served` },
+        202,
+      );
+    }
     const key = c.req.header('idempotency-key');
     if (
       key &&
