@@ -3,5 +3,6 @@
 # needs, then runs `firelab demo` (pass --json for the JSON report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# Setup talks on stderr so that `--json` output stays pure JSON.
+bash scripts/setup.sh >&2
 exec node dist/cli/main.js demo "$@"

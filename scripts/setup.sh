@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what firelab needs on a Debian 12 host (run as root), then the
 # npm dependencies, and builds the TypeScript. Safe to run again.
-#   --test   also installs what the test suite needs (PostgreSQL, Chromium)
+#   --test   also installs what the test suite needs (PostgreSQL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,8 +41,14 @@ if [ "$node_major" -lt 20 ]; then
   exit 2
 fi
 
-npm ci --no-audit --no-fund
+# npm ci only when the lockfile changed since the last install.
+stamp=node_modules/.firelab-lock.sha256
+if ! sha256sum --check --status "$stamp" 2>/dev/null; then
+  npm ci --no-audit --no-fund
+  sha256sum package-lock.json > "$stamp"
+fi
 npm run build
-# `firelab` on the PATH, so `npx firelab` and `firelab` both work.
+# `firelab` on the PATH, so `npx firelab` and `firelab` both work; the
+# global command then points at this checkout.
 npm link --no-audit --no-fund >/dev/null
 echo "setup: done"

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { UserError } from '../lib/errors.js';
 import { runDemo } from '../demo/run-demo.js';
@@ -39,14 +40,31 @@ program
   )
   .action(
     async (opts: { json?: boolean; stateDir: string; imageCache: string }) => {
+      // Ctrl-C stops the VMs and the stand-in before exiting; a second
+      // one exits at once (the next agent start cleans what is left).
+      const abort = new AbortController();
+      process.once('SIGINT', () => {
+        console.error('firelab: stopping the demo (Ctrl-C again to quit now)');
+        abort.abort();
+        process.once('SIGINT', () => process.exit(130));
+      });
       const result = await runDemo({
+        signal: abort.signal,
         json: opts.json ?? false,
         stateDir: opts.stateDir,
         imageCache: opts.imageCache,
+      }).catch((error: unknown) => {
+        if (abort.signal.aborted) process.exit(130);
+        throw error;
       });
       process.exitCode = result.ok ? 0 : 1;
     },
   );
+
+program.version(
+  (createRequire(import.meta.url)('../../package.json') as { version: string })
+    .version,
+);
 
 program
   .command('logs')
@@ -68,7 +86,9 @@ program
       .default('production'),
   )
   .addOption(
-    new Option('--arch <arch>').choices(['x86_64', 'arm64']).default('x86_64'),
+    new Option('--arch <arch>', 'guest architecture')
+      .choices(['x86_64', 'arm64'])
+      .default('x86_64'),
   )
   .option('--cache-dir <dir>', 'image cache', '/var/cache/firelab/images')
   .option(

@@ -40,6 +40,18 @@ test('names the offending option', () => {
     [{ ...minimal, server: { adminToken: 'short' } }, /server\.adminToken/],
     [{ ...minimal, agent: { hypervisor: 'vmware' } }, /agent\.hypervisor/],
     [{ server: minimal.server }, /gitlab/],
+    [
+      { ...minimal, server: { ...minimal.server, listen: '127.0.0.1:99999' } },
+      /server\.listen: the port/,
+    ],
+    [
+      { ...minimal, jobs: { defaultMemoryMiB: 9999, maxMemoryMiB: 1024 } },
+      /jobs\.defaultMemoryMiB: defaultMemoryMiB is larger/,
+    ],
+    [
+      { ...minimal, jobs: { defaultVcpus: 9, maxVcpus: 4 } },
+      /jobs\.defaultVcpus/,
+    ],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => parseConfig(raw, {}), message);

@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 const hostPort = z
   .string()
-  .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:8710');
+  .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:8710')
+  .refine(
+    (value) => Number(value.split(':')[1]) <= 65535,
+    'the port must be 0..65535',
+  );
 
 /**
  * The whole configuration of `firelab up` / `server` / `agent`. Unknown
@@ -80,6 +84,14 @@ export const configSchema = z
         reconcileIntervalSeconds: z.number().positive().default(15),
       })
       .strict()
+      .refine((jobs) => jobs.defaultMemoryMiB <= jobs.maxMemoryMiB, {
+        message: 'defaultMemoryMiB is larger than maxMemoryMiB',
+        path: ['defaultMemoryMiB'],
+      })
+      .refine((jobs) => jobs.defaultVcpus <= jobs.maxVcpus, {
+        message: 'defaultVcpus is larger than maxVcpus',
+        path: ['defaultVcpus'],
+      })
       .prefault({}),
     log: z
       .object({

@@ -8,6 +8,7 @@ import type { Firelab } from '../cli/compose.js';
 import { parseConfig } from '../config/load.js';
 import type { GitlabSim } from '../gitlab-sim/index.js';
 import type { Job } from '../gitlab-sim/types.js';
+import { UserError } from '../lib/errors.js';
 import { createLogger } from '../lib/logger.js';
 import { startDemoGitlab } from './demo-gitlab.js';
 import type { JobReport } from './report.js';
@@ -33,6 +34,8 @@ export interface DemoOptions {
   imageCache: string;
   /** Where live lines go (default stdout). */
   out?: (line: string) => void;
+  /** Aborting stops the pipeline watch; VMs and the stand-in are shut down. */
+  signal?: AbortSignal;
 }
 
 export interface DemoResult {
@@ -78,7 +81,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     progress(
       `server ${firelab.server.url}, ${firelab.agent.info.hypervisor}/${firelab.agent.info.acceleration}, image ${firelab.image.id}`,
     );
-    const result = await runPipeline(sim, firelab, setup.project, progress);
+    const result = await runPipeline(
+      sim,
+      firelab,
+      setup.project,
+      progress,
+      options.signal,
+    );
     if (options.json) out(JSON.stringify(result, null, 2));
     else
       summaryLines(result.jobs, {
@@ -152,6 +161,7 @@ async function runPipeline(
   firelab: Firelab,
   project: Awaited<ReturnType<typeof seed>>['project'],
   progress: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<DemoResult> {
   const started = Date.now();
   const { pipeline } = await sim.admin.pushDirectory(
@@ -182,6 +192,7 @@ async function runPipeline(
     if (FINISHED.includes(status)) break;
     if (Date.now() > until)
       throw new Error('the demo pipeline did not finish in 30 minutes');
+    if (signal?.aborted) throw new UserError('demo interrupted');
     await sleep(250);
   }
   // VMs power off and runners are deleted just after their jobs end.

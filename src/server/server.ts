@@ -3,6 +3,7 @@ import type { ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import type { GitlabClient } from '../gitlab/client.js';
+import { UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/index.js';
 import type { AgentEvents, AgentLink } from './agent-link.js';
@@ -140,6 +141,13 @@ function listen(
       { fetch: app.fetch, hostname: at.host, port: at.port },
       () => resolve(server),
     );
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${at.host}:${at.port}`;
+      reject(
+        new UserError(
+          `cannot listen on ${where}: ${error.code ?? error.message}`,
+        ),
+      );
+    });
   });
 }

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { errorMessage, UserError } from '../lib/errors.js';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -22,6 +23,15 @@ export async function openDatabase(
   config: DatabaseConfig,
 ): Promise<Kysely<Database>> {
   const db = new Kysely<Database>({ dialect: dialectFor(config) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    const where = config.kind === 'postgres' ? 'PostgreSQL' : config.path;
+    throw new UserError(
+      `cannot open the database (${where}): ${errorMessage(error)}`,
+    );
+  }
   const { error, results } = await new Migrator({
     db,
     provider: migrationProvider,
