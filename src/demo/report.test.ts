@@ -47,7 +47,7 @@ test('reports outcome, VM and timings', () => {
     asExpected: true,
     exitCode: 0,
     vmId: 'vm-1',
-    timings: { queuedMs: 3000, vmBootMs: 2000, runMs: 5000 },
+    timings: { queuedMs: 3000, vmStartMs: 2000, runMs: 5000 },
   });
   const bad = reportJob(job, [], { build: 'failed' });
   assert.equal(bad.asExpected, false);

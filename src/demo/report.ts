@@ -22,7 +22,7 @@ export interface JobReport {
   vmId: string | null;
   timings: {
     queuedMs: number | null;
-    vmBootMs: number | null;
+    vmStartMs: number | null;
     runMs: number | null;
   };
   /** The end of the job's log, when it did not end as expected. */
@@ -47,7 +47,12 @@ export function phaseOf(
       vm.tookJobId === null &&
       vm.state !== 'ended',
   );
-  if (booting) return `VM ${booting.state} (${booting.id})`;
+  if (booting) {
+    // `idle`: the hypervisor runs; the guest boots until its runner asks.
+    const what =
+      booting.state === 'creating' ? 'creating runner' : 'VM booting';
+    return `${what} (${booting.id})`;
+  }
   if (demand?.status === 'queued' && demand.reason)
     return `queued: ${demand.reason}`;
   return job.status;
@@ -73,7 +78,7 @@ export function reportJob(
     vmId: vm?.id ?? null,
     timings: {
       queuedMs: span(job.queuedAt?.getTime(), job.startedAt?.getTime()),
-      vmBootMs: span(vm?.createdAt, vm?.bootedAt ?? undefined),
+      vmStartMs: span(vm?.createdAt, vm?.bootedAt ?? undefined),
       runMs: span(job.startedAt?.getTime(), job.finishedAt?.getTime()),
     },
     ...(asExpected ? {} : { traceTail: tail(job.trace.toString(), 15) }),
@@ -97,7 +102,7 @@ export function summaryLines(
   const lines = rows.flatMap((r) => [
     `${r.asExpected ? 'ok ' : 'BAD'} #${r.id} ${r.name.padEnd(18)} ${r.status.padEnd(8)}` +
       ` exit ${String(r.exitCode ?? '-').padEnd(3)} ${String(r.vmId ?? '-').padEnd(12)}` +
-      ` queued ${seconds(r.timings.queuedMs)} boot ${seconds(r.timings.vmBootMs)}` +
+      ` queued ${seconds(r.timings.queuedMs)} start ${seconds(r.timings.vmStartMs)}` +
       ` run ${seconds(r.timings.runMs)}`,
     ...(r.traceTail ? r.traceTail.split('\n').map((l) => `      | ${l}`) : []),
   ]);

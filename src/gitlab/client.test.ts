@@ -108,3 +108,14 @@ test('follows X-Next-Page when listing pending jobs', async () => {
   );
   assert.match(seen[1]!.url, /scope\[\]=pending.*page=2/);
 });
+
+test('an HTML page where JSON belongs is a clear error', async () => {
+  handlers.push((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<html>sign in</html>');
+  });
+  await assert.rejects(
+    client.listPendingJobs(1),
+    /expected JSON, got text\/html/,
+  );
+});

@@ -175,6 +175,15 @@ export class GitlabClient {
     }
     const next = response.headers.get('x-next-page') || null;
     const isJson = response.headers.get('content-type')?.includes('json');
+    // Every endpoint used answers JSON except a job's trace (plain text);
+    // an HTML page here means gitlab.url points at something else.
+    const expect = path.endsWith('/trace') ? 'text' : 'json';
+    if (expect === 'json' && text && !isJson) {
+      throw new GitlabApiError(
+        response.status,
+        `expected JSON, got ${response.headers.get('content-type') ?? 'no content type'} (is gitlab.url right?)`,
+      );
+    }
     const parsed = text && isJson ? JSON.parse(text) : text || undefined;
     return { body: parsed as T, next };
   }
@@ -198,8 +207,12 @@ function createIsRetryable(error: unknown) {
 }
 
 function causeCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ?? '';
+  const cause = (
+    error as { cause?: { code?: string; errors?: { code?: string }[] } }
+  ).cause;
+  // A refused connection to a name with several addresses arrives as an
+  // AggregateError whose parts carry the code.
+  return cause?.code ?? cause?.errors?.[0]?.code ?? '';
 }
 
 function retryAfterMs(header: string | null): number | undefined {

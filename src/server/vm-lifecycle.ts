@@ -145,7 +145,7 @@ export class VmLifecycle {
         'booting',
       ]),
     );
-    if (moved) this.#log.info({ vmId }, 'VM booted');
+    if (moved) this.#log.info({ vmId }, 'VM started');
   }
 
   /**

@@ -28,7 +28,7 @@ test(
       for (const job of result.jobs) {
         const t = job.timings;
         console.log(
-          `  ${job.name}: ${job.status} vm=${job.vmId} boot=${t.vmBootMs}ms queued=${t.queuedMs}ms run=${t.runMs}ms`,
+          `  ${job.name}: ${job.status} vm=${job.vmId} boot=${t.vmStartMs}ms queued=${t.queuedMs}ms run=${t.runMs}ms`,
         );
       }
 
