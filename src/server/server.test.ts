@@ -299,6 +299,21 @@ describe('webhook endpoint', () => {
         headers: { authorization: `Bearer ${h.adminToken}` },
       });
       const body = (await jobs.json()) as { status: string }[];
+      const lower = await fetch(`${h.server.url}/api/v1/jobs`, {
+        headers: { authorization: `bearer ${h.adminToken}` },
+      });
+      assert.equal(lower.status, 200, 'the scheme name is case-insensitive');
+      const auth = { authorization: `Bearer ${h.adminToken}` };
+      const bad = await fetch(`${h.server.url}/api/v1/jobs/abc`, {
+        headers: auth,
+      });
+      assert.equal(bad.status, 400);
+      const nowhere = await fetch(`${h.server.url}/nowhere`);
+      assert.equal(nowhere.status, 404);
+      assert.match(
+        ((await nowhere.json()) as { error: string }).error,
+        /no route GET \/nowhere/,
+      );
       assert.deepEqual(
         body.map((j) => j.status),
         ['done'],

@@ -67,6 +67,9 @@ export async function startServer(
 
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ ok: true }));
+  app.notFound((c) =>
+    c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404),
+  );
   app.route(
     '/',
     webhookRoute({

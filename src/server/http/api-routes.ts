@@ -18,8 +18,11 @@ export function apiRoutes(deps: {
 }): Hono {
   const app = new Hono();
   app.use('/api/v1/*', async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7) : undefined;
+    // The scheme name is case-insensitive (RFC 9110 §11.1).
+    const [scheme, token] = (c.req.header('authorization') ?? '').split(' ');
+    if (scheme?.toLowerCase() !== 'bearer') {
+      return c.json({ error: 'missing or wrong bearer token' }, 401);
+    }
     if (!secretsEqual(token, deps.adminToken)) {
       return c.json({ error: 'missing or wrong bearer token' }, 401);
     }
@@ -38,7 +41,9 @@ export function apiRoutes(deps: {
   );
 
   app.get('/api/v1/jobs/:id', async (c) => {
-    const jobId = Number(c.req.param('id'));
+    const jobId = jobIdParam(c.req.param('id'));
+    if (jobId === undefined)
+      return c.json({ error: 'a job id is a number' }, 400);
     const demand = await deps.store.demands.getDemand(jobId);
     if (!demand)
       return c.json({ error: `job ${jobId} is not known to firelab` }, 404);
@@ -49,7 +54,9 @@ export function apiRoutes(deps: {
   });
 
   app.get('/api/v1/jobs/:id/logs', async (c) => {
-    const jobId = Number(c.req.param('id'));
+    const jobId = jobIdParam(c.req.param('id'));
+    if (jobId === undefined)
+      return c.json({ error: 'a job id is a number' }, 400);
     const demand = await deps.store.demands.getDemand(jobId);
     if (!demand)
       return c.json({ error: `job ${jobId} is not known to firelab` }, 404);
@@ -66,4 +73,9 @@ export function apiRoutes(deps: {
     return c.json({ jobId, vmId: vm?.id ?? null, trace, console });
   });
   return app;
+}
+
+function jobIdParam(text: string): number | undefined {
+  const id = Number(text);
+  return /^\d{1,15}$/.test(text) && id > 0 ? id : undefined;
 }
