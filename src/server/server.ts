@@ -7,6 +7,7 @@ import { UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/index.js';
 import type { AgentEvents, AgentLink } from './agent-link.js';
+import { adoptAgent } from './adopt-agent.js';
 import { AgentRegistry } from './agent-registry.js';
 import { Controller } from './controller.js';
 import { apiRoutes } from './http/api-routes.js';
@@ -115,7 +116,11 @@ export async function startServer(
       };
       report(
         'agent attach',
-        controller.vms.adoptAgent(link.id, link.runningVmIds()),
+        adoptAgent(
+          { store, vms: controller.vms },
+          link.id,
+          link.runningVmIds(),
+        ),
       );
       return {
         vmBooted: (vmId, at) =>

@@ -2,7 +2,6 @@ import type { GitlabClient } from '../gitlab/client.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { DemandRecord, Store, VmRecord } from '../store/index.js';
-import { LIVE_VM_STATES } from '../store/records.js';
 import type { VmExit } from '../vmm/driver.js';
 import type { AgentRegistry } from './agent-registry.js';
 import type { Mutex } from './mutex.js';
@@ -112,30 +111,6 @@ export class VmLifecycle {
   #deadlineMs(): number {
     const { bootTimeoutMs, idleTimeoutMs, jobTimeoutSeconds } = this.#settings;
     return bootTimeoutMs + idleTimeoutMs + jobTimeoutSeconds * 1000 + 60_000;
-  }
-
-  /**
-   * An agent (re)connects. VMs the store places on it that it no longer
-   * has died with its previous run (a killed agent or `firelab up`): they
-   * are ended as crashed, which deletes their runners and requeues jobs
-   * they had not taken; then the queue is scheduled.
-   */
-  async adoptAgent(agentId: string, runningVmIds: string[]): Promise<void> {
-    const has = new Set(runningVmIds);
-    const live = await this.#store.vms.listVms({
-      states: LIVE_VM_STATES,
-      agentId,
-    });
-    for (const vm of live.filter((v) => !has.has(v.id))) {
-      await this.vmExited(vm.id, {
-        kind: 'crashed',
-        code: null,
-        detail: `its agent ${agentId} restarted without it`,
-        endedAt: Date.now(),
-        consolePath: null,
-      });
-    }
-    await this.schedule();
   }
 
   /** The agent reports that a VM is running its guest. */
