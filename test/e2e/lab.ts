@@ -11,7 +11,10 @@ import type { GitlabSim } from '../../src/gitlab-sim/index.js';
 import type { Project } from '../../src/gitlab-sim/types.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { run } from '../../src/lib/process.js';
-import { eventually as eventuallyWithin } from '../../src/server/testing/harness.js';
+import {
+  eventually as eventuallyWithin,
+  pushCi,
+} from '../../src/server/testing/harness.js';
 
 export const IMAGE_CACHE =
   process.env.FIRELAB_TEST_IMAGE_CACHE ?? '/var/cache/firelab-test/images';
@@ -104,15 +107,7 @@ export async function startLab(
     firelab,
     project,
     dir,
-    async push(ci) {
-      const { pipeline } = await sim.admin.pushFiles(
-        project,
-        { '.gitlab-ci.yml': ci },
-        'ci',
-      );
-      if (!pipeline) throw new Error('push created no pipeline');
-      return pipeline.id;
-    },
+    push: (ci) => pushCi(sim, project, ci),
     async close() {
       await firelab.close();
       await sim.close();

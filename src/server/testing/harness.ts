@@ -92,15 +92,7 @@ export async function startHarness(
     agent,
     webhookSecret,
     adminToken,
-    async push(ci) {
-      const { pipeline } = await sim.admin.pushFiles(
-        project,
-        { '.gitlab-ci.yml': ci },
-        'ci',
-      );
-      if (!pipeline) throw new Error('push created no pipeline');
-      return pipeline.id;
-    },
+    push: (ci) => pushCi(sim, project, ci),
     async close() {
       await server.close();
       agent.stopAll();
@@ -139,4 +131,19 @@ export async function eventually<T>(
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Commits `ci` as the project's .gitlab-ci.yml; resolves its pipeline id. */
+export async function pushCi(
+  sim: GitlabSim,
+  project: Project,
+  ci: string,
+): Promise<number> {
+  const { pipeline } = await sim.admin.pushFiles(
+    project,
+    { '.gitlab-ci.yml': ci },
+    'ci',
+  );
+  if (!pipeline) throw new Error('push created no pipeline');
+  return pipeline.id;
 }
