@@ -16,7 +16,7 @@ import type {
   AgentInfo,
   AgentLink,
   StartVmRequest,
-} from '../server/agent-link.js';
+} from '../server/agents/agent-link.js';
 import type { VmDriver, VmExit, VmHandle, VmSpec } from '../vmm/driver.js';
 import { guestMetadata } from '../guest/guest-metadata.js';
 import { guestEndpoint } from './guest-endpoint.js';

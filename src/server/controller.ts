@@ -7,7 +7,7 @@ import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { classify } from '../scheduler/runner-class.js';
 import type { DemandRecord, Store } from '../store/index.js';
-import type { AgentRegistry } from './agent-registry.js';
+import type { AgentRegistry } from './agents/agent-registry.js';
 import { Mutex } from './mutex.js';
 import type { ControllerSettings } from './settings.js';
 import { VmLifecycle } from './vm-lifecycle.js';

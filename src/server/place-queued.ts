@@ -1,7 +1,7 @@
 import type { Logger } from '../lib/logger.js';
 import { placeAll } from '../scheduler/place.js';
 import type { DemandRecord, Store, VmRecord } from '../store/index.js';
-import type { AgentRegistry } from './agent-registry.js';
+import type { AgentRegistry } from './agents/agent-registry.js';
 import type { ControllerSettings } from './settings.js';
 
 export interface PlacementDeps {

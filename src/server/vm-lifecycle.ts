@@ -3,7 +3,7 @@ import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { DemandRecord, Store, VmRecord } from '../store/index.js';
 import type { VmExit } from '../vmm/driver.js';
-import type { AgentRegistry } from './agent-registry.js';
+import type { AgentRegistry } from './agents/agent-registry.js';
 import type { Mutex } from './mutex.js';
 import { placeQueued } from './place-queued.js';
 import type { ControllerSettings } from './settings.js';

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { GitlabClient } from '../../gitlab/client.js';
 import { secretsEqual } from '../../lib/secrets.js';
 import type { Store } from '../../store/index.js';
-import type { AgentRegistry } from '../agent-registry.js';
+import type { AgentRegistry } from '../agents/agent-registry.js';
 
 /**
  * The operator's read API under /api/v1, behind a bearer token: jobs and

@@ -4,7 +4,7 @@ import type {
   AgentInfo,
   AgentLink,
   StartVmRequest,
-} from '../agent-link.js';
+} from '../agents/agent-link.js';
 
 /**
  * A test double of an agent whose "VMs" are a few lines of TypeScript

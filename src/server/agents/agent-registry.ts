@@ -1,5 +1,5 @@
-import type { HostCapacity } from '../scheduler/place.js';
-import type { VmRecord } from '../store/index.js';
+import type { HostCapacity } from '../../scheduler/place.js';
+import type { VmRecord } from '../../store/index.js';
 import type { AgentLink } from './agent-link.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Arch, VmExit } from '../vmm/driver.js';
+import type { Arch, VmExit } from '../../vmm/driver.js';
 
 /**
  * What the server asks of an agent. Owned by the server: the in-process

@@ -1,6 +1,6 @@
-import type { Store } from '../store/index.js';
-import { LIVE_VM_STATES } from '../store/records.js';
-import type { VmLifecycle } from './vm-lifecycle.js';
+import type { Store } from '../../store/index.js';
+import { LIVE_VM_STATES } from '../../store/records.js';
+import type { VmLifecycle } from '../vm-lifecycle.js';
 
 /**
  * An agent (re)connects. VMs the store places on it that it no longer
