@@ -87,7 +87,7 @@ export class Agent implements AgentLink {
     void this.#boot(request, log).then(
       ({ ended }) => {
         log.info({ ms: Date.now() - started }, 'VM running');
-        this.#events?.vmBooted(request.vmId, Date.now());
+        void this.#events?.vmBooted(request.vmId, Date.now());
         void ended.then((exit) => this.#ended(request.vmId, exit));
       },
       (error: unknown) => {
@@ -107,7 +107,18 @@ export class Agent implements AgentLink {
     // A stop can overtake a boot in progress: remember it for the moment
     // the driver hands the VM over.
     if (handle) await handle.stop('stopped');
-    else this.#stopRequested.add(vmId);
+    else if (this.#booting.has(vmId)) this.#stopRequested.add(vmId);
+    else {
+      // Not here (it ended, or never reached this agent): saying so lets
+      // a server that still waits for it settle.
+      void this.#events?.vmExited(vmId, {
+        kind: 'stopped',
+        code: null,
+        detail: 'not running on this agent',
+        endedAt: Date.now(),
+        consolePath: null,
+      });
+    }
   }
 
   /** Stops every VM, booting ones as soon as they run (forced shutdown). */
@@ -125,7 +136,7 @@ export class Agent implements AgentLink {
   }
 
   runningVmIds(): string[] {
-    return [...this.#vms.keys()];
+    return [...this.#booting, ...this.#vms.keys()];
   }
 
   /** VMs booting or running: the agent is idle only at 0. */
@@ -227,7 +238,7 @@ export class Agent implements AgentLink {
 
   #ended(vmId: string, exit: VmExit): void {
     const consolePath = join(this.#options.logDir, `${vmId}.console.log`);
-    this.#events?.vmExited(vmId, { ...exit, consolePath });
+    void this.#events?.vmExited(vmId, { ...exit, consolePath });
     // Counted as running until the server has been told, so a shutdown
     // that waits for `running` to reach 0 never misses this report.
     this.#vms.delete(vmId);

@@ -1,16 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { arch as hostArch, cpus, hostname, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Agent } from '../agent/agent.js';
-import type { Config } from '../config/schema.js';
+import { ServerConnection } from '../agent/server-connection.js';
+import type { AgentConfig, Config, ServerConfig } from '../config/schema.js';
 import { GitlabClient } from '../gitlab/client.js';
 import { buildImage } from '../image/index.js';
 import type { ImageArtifacts } from '../image/index.js';
+import { UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { startServer } from '../server/server.js';
-import { createDriver } from './driver.js';
 import type { FirelabServer } from '../server/server.js';
+import type { ControllerSettings } from '../server/settings.js';
 import { openStore } from '../store/index.js';
 import type { Arch } from '../vmm/driver.js';
+import { createDriver } from './driver.js';
+
+/*
+ * The composition root: builds every part from the validated config and
+ * wires them together. Nothing else constructs long-lived parts. Three
+ * shapes: a server (`firelab server`), an agent that dials a server
+ * (`firelab agent run`), and both in one process (`firelab up`).
+ */
 
 /** A server and its local agent, as `firelab up` runs them. */
 export interface Firelab {
@@ -21,29 +33,31 @@ export interface Firelab {
   close(drainMs?: number): Promise<void>;
 }
 
-/**
- * The composition root: builds every part from the validated config and
- * wires them together. Nothing else constructs long-lived parts.
- */
 export async function startFirelab(
-  config: Readonly<Config>,
+  config: Readonly<ServerConfig>,
   log: Logger,
 ): Promise<Firelab> {
-  const arch = localArch();
-  const image = await buildImage({
-    profile: config.image.profile,
-    arch,
-    cacheDir: config.image.cacheDir,
-    runnerPackageUrl: config.image.runnerPackageUrl,
-    log: log.child({ part: 'image' }),
-    onProgress: (step) => log.info({ step }, 'image build'),
-  });
-  const { driver, image: bootImage } = await createDriver(
-    config,
-    image,
-    log.child({ part: 'vmm' }),
-  );
+  const local = await prepareAgent(config, log);
+  const server = await startServerPart(config, log);
+  await local.agent.start((link) => server.attachAgent(link));
+  return {
+    server,
+    agent: local.agent,
+    image: local.image,
+    async close(drainMs = 0) {
+      await server.close();
+      await drainAgent(local.agent, drainMs);
+      await server.idle();
+      await server.store.close();
+    },
+  };
+}
 
+/** `firelab server`: webhooks, API, scheduling; agents connect to it. */
+export async function startServerPart(
+  config: Readonly<ServerConfig>,
+  log: Logger,
+): Promise<FirelabServer> {
   const store = await openStore(
     config.database && 'postgres' in config.database
       ? { kind: 'postgres', url: config.database.postgres }
@@ -60,7 +74,8 @@ export async function startFirelab(
     log: log.child({ part: 'gitlab' }),
   });
   const [host, port] = config.server.listen.split(':');
-  const server = await startServer({
+  const tls = config.server.tls;
+  return startServer({
     store,
     gitlab,
     settings: settingsFrom(config),
@@ -68,10 +83,97 @@ export async function startFirelab(
     webhookSecret: config.gitlab.webhookSecret,
     adminToken: config.server.adminToken,
     listen: { host: host!, port: Number(port) },
+    tls: tls && {
+      cert: readPem(tls.cert, 'server.tls.cert'),
+      key: readPem(tls.key, 'server.tls.key'),
+    },
     reconcileIntervalMs: config.jobs.reconcileIntervalSeconds * 1000,
     log: log.child({ part: 'server' }),
   });
+}
 
+/** An agent on its own host, connected to a server over the network. */
+export interface RemoteAgent {
+  agent: Agent;
+  connection: ServerConnection;
+  image: ImageArtifacts;
+  close(drainMs?: number): Promise<void>;
+}
+
+/**
+ * `firelab agent run`: prepares the host, then dials the server. The
+ * first start spends the enrolment token for a credential, kept in the
+ * state folder (mode 0600) for every later start.
+ */
+export async function startRemoteAgent(
+  config: Readonly<AgentConfig>,
+  log: Logger,
+): Promise<RemoteAgent> {
+  const { agent, image } = await prepareAgent(config, log);
+  const credentialPath = join(config.agent.stateDir, 'agent-credential');
+  const credential = await readFile(credentialPath, 'utf8').then(
+    (text) => text.trim() || undefined,
+    () => undefined,
+  );
+  if (!credential && !config.agent.enrolmentToken) {
+    throw new UserError(
+      `this agent has no credential yet (${credentialPath}): start it once with an enrolment token (FIRELAB_ENROLMENT_TOKEN; create one with \`firelab agent token\` on the server)`,
+    );
+  }
+  const { url, ca } = config.agent.server;
+  const connection = new ServerConnection({
+    url,
+    ca: ca && readPem(ca, 'agent.server.ca'),
+    credential,
+    enrolmentToken: config.agent.enrolmentToken,
+    saveCredential: async (secret) => {
+      await mkdir(dirname(credentialPath), { recursive: true });
+      await writeFile(credentialPath, `${secret}\n`, { mode: 0o600 });
+      await chmod(credentialPath, 0o600);
+    },
+    log: log.child({ part: 'connection' }),
+  });
+  let connected: Promise<void> = Promise.resolve();
+  await agent.start((link) => {
+    connected = connection.connect(link);
+    return connection;
+  });
+  log.info({ url }, 'connecting to the server');
+  await connected;
+  return {
+    agent,
+    connection,
+    image,
+    async close(drainMs = 0) {
+      await drainAgent(agent, drainMs);
+      // Give the server a moment to acknowledge the last exits.
+      const until = Date.now() + 5_000;
+      while (connection.unacknowledged > 0 && Date.now() < until)
+        await sleep(100);
+      connection.close();
+    },
+  };
+}
+
+/** Builds (or finds) the image, picks the hypervisor, makes the agent. */
+async function prepareAgent(
+  config: Readonly<Config>,
+  log: Logger,
+): Promise<{ agent: Agent; image: ImageArtifacts }> {
+  const arch = localArch();
+  const image = await buildImage({
+    profile: config.image.profile,
+    arch,
+    cacheDir: config.image.cacheDir,
+    runnerPackageUrl: config.image.runnerPackageUrl,
+    log: log.child({ part: 'image' }),
+    onProgress: (step) => log.info({ step }, 'image build'),
+  });
+  const { driver, image: bootImage } = await createDriver(
+    config,
+    image,
+    log.child({ part: 'vmm' }),
+  );
   const agent = new Agent({
     id: config.agent.name,
     info: {
@@ -87,25 +189,18 @@ export async function startFirelab(
     logDir: join(config.agent.stateDir, 'logs'),
     log: log.child({ part: 'agent' }),
   });
-  await agent.start((link) => server.attachAgent(link));
-
-  return {
-    server,
-    agent,
-    image,
-    async close(drainMs = 0) {
-      await server.close();
-      const until = Date.now() + drainMs;
-      while (agent.running > 0 && Date.now() < until) await sleep(200);
-      await agent.stopAll();
-      while (agent.running > 0) await sleep(100);
-      await server.idle();
-      await store.close();
-    },
-  };
+  return { agent, image };
 }
 
-function settingsFrom(config: Readonly<Config>) {
+/** Lets running VMs finish for up to `drainMs`, then stops the rest. */
+async function drainAgent(agent: Agent, drainMs: number): Promise<void> {
+  const until = Date.now() + drainMs;
+  while (agent.running > 0 && Date.now() < until) await sleep(200);
+  await agent.stopAll();
+  while (agent.running > 0) await sleep(100);
+}
+
+function settingsFrom(config: Readonly<ServerConfig>): ControllerSettings {
   const jobs = config.jobs;
   return {
     defaultClass: {
@@ -122,8 +217,19 @@ function settingsFrom(config: Readonly<Config>) {
     bootTimeoutMs: jobs.bootTimeoutSeconds * 1000,
     jobTimeoutSeconds: jobs.jobTimeoutSeconds,
     maxAttempts: jobs.maxAttempts,
+    agentLostAfterMs: config.server.agentLostAfterSeconds * 1000,
     gitlabUrl: config.gitlab.url,
   };
+}
+
+function readPem(path: string, option: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserError(
+      `${option}: cannot read ${path}: ${(error as Error).message}`,
+    );
+  }
 }
 
 function localArch(): Arch {

@@ -5,7 +5,13 @@ import { runDemo } from '../demo/run-demo.js';
 import { runDoctorCommand } from './doctor.js';
 import { runImageBuild } from './image.js';
 import { runLogs } from './logs.js';
-import { runUp } from './up.js';
+import {
+  runAgentDrain,
+  runAgentList,
+  runAgentResume,
+  runAgentToken,
+} from './agent-admin.js';
+import { runAgent, runServer, runUp } from './up.js';
 
 /**
  * The `firelab` command. Each subcommand is a thin shell over a `run*`
@@ -21,6 +27,53 @@ program
   .description('run the server and a local agent against a GitLab')
   .requiredOption('-c, --config <file>', 'configuration file (YAML)')
   .action((opts: { config: string }) => runUp(opts.config));
+
+program
+  .command('server')
+  .description(
+    'run a server only: webhooks, API and scheduling; agents connect to it',
+  )
+  .requiredOption('-c, --config <file>', 'configuration file (YAML)')
+  .action((opts: { config: string }) => runServer(opts.config));
+
+const agent = program
+  .command('agent')
+  .description('run an agent on a KVM host, or manage agents');
+agent
+  .command('run')
+  .description("run this host's VMs for the server named in agent.server")
+  .requiredOption('-c, --config <file>', 'configuration file (YAML)')
+  .option(
+    '--enrolment-token <token>',
+    'one-time token for the first start (or FIRELAB_ENROLMENT_TOKEN)',
+  )
+  .action((opts: { config: string; enrolmentToken?: string }) =>
+    runAgent(opts.config, opts),
+  );
+agent
+  .command('token')
+  .description('create a one-time enrolment token for a new agent')
+  .requiredOption('-c, --config <file>', "the server's configuration file")
+  .option('--ttl <seconds>', 'how long the token stays valid', '3600')
+  .action(runAgentToken);
+agent
+  .command('list')
+  .description('list agents, their state and their VMs')
+  .requiredOption('-c, --config <file>', "the server's configuration file")
+  .action(runAgentList);
+agent
+  .command('drain')
+  .description('stop placing VMs on an agent and wait for its VMs to end')
+  .argument('<name>', 'agent name')
+  .requiredOption('-c, --config <file>', "the server's configuration file")
+  .option('--no-wait', 'return at once instead of waiting')
+  .action(runAgentDrain);
+agent
+  .command('resume')
+  .description('let a drained agent take VMs again')
+  .argument('<name>', 'agent name')
+  .requiredOption('-c, --config <file>', "the server's configuration file")
+  .action(runAgentResume);
 
 program
   .command('demo')

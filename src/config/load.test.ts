@@ -12,7 +12,7 @@ const minimal = {
 };
 
 test('fills defaults and freezes', () => {
-  const config = parseConfig(minimal, {});
+  const config = parseConfig(minimal, 'up', {});
   assert.equal(config.server.listen, '127.0.0.1:8710');
   assert.equal(config.jobs.idleTimeoutSeconds, 300);
   assert.equal(config.agent.hypervisor, 'auto');
@@ -22,10 +22,9 @@ test('fills defaults and freezes', () => {
 
 test('secrets may come from the environment', () => {
   const { token: _t, ...gitlab } = minimal.gitlab;
-  const config = parseConfig(
-    { ...minimal, gitlab },
-    { FIRELAB_GITLAB_TOKEN: 'glpat-env' },
-  );
+  const config = parseConfig({ ...minimal, gitlab }, 'up', {
+    FIRELAB_GITLAB_TOKEN: 'glpat-env',
+  });
   assert.equal(config.gitlab.token, 'glpat-env');
 });
 
@@ -54,6 +53,36 @@ test('names the offending option', () => {
     ],
   ];
   for (const [raw, message] of cases) {
-    assert.throws(() => parseConfig(raw, {}), message);
+    assert.throws(() => parseConfig(raw, 'up', {}), message);
   }
+});
+
+test('each command gets the sections it needs', () => {
+  const agentOnly = {
+    agent: { name: 'kvm-1', server: { url: 'https://firelab.example:8710' } },
+  };
+  const agent = parseConfig(agentOnly, 'agent', {
+    FIRELAB_ENROLMENT_TOKEN: 'flenrol-x',
+    FIRELAB_GITLAB_TOKEN: 'glpat-not-for-agents',
+  });
+  assert.equal(agent.agent.server.url, 'https://firelab.example:8710');
+  assert.equal(agent.agent.enrolmentToken, 'flenrol-x');
+  assert.equal(agent.gitlab, undefined, 'no section conjured from env');
+
+  const cases: [unknown, 'up' | 'server' | 'agent' | 'client', RegExp][] = [
+    [agentOnly, 'server', /gitlab: required for this command/],
+    [agentOnly, 'client', /server: required for this command/],
+    [minimal, 'agent', /agent\.server: required/],
+    [
+      { ...minimal, agent: agentOnly.agent },
+      'up',
+      /agent\.server is for `firelab agent run`/,
+    ],
+    [{ agent: { server: { url: 'ftp://x' } } }, 'agent', /agent\.server\.url/],
+  ];
+  for (const [raw, role, message] of cases) {
+    assert.throws(() => parseConfig(raw, role, {}), message);
+  }
+  const server = parseConfig(minimal, 'server', {});
+  assert.equal(server.server.agentLostAfterSeconds, 120);
 });

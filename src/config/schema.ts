@@ -21,13 +21,22 @@ export const configSchema = z
         webhookSecret: z.string().min(1).optional(),
         projects: z.array(z.number().int().positive()).default([]),
       })
-      .strict(),
+      .strict()
+      .optional(),
     server: z
       .object({
         listen: hostPort.default('127.0.0.1:8710'),
         adminToken: z.string().min(16),
+        /** PEM files: serve HTTPS (webhooks, API and agents). */
+        tls: z
+          .object({ cert: z.string().min(1), key: z.string().min(1) })
+          .strict()
+          .optional(),
+        /** An agent silent this long is gone: its VMs are given up. */
+        agentLostAfterSeconds: z.number().int().min(10).default(120),
       })
-      .strict(),
+      .strict()
+      .optional(),
     database: z
       .union([
         z.object({ embedded: z.string().min(1) }).strict(),
@@ -55,6 +64,17 @@ export const configSchema = z
           .prefault({}),
         vcpus: z.number().int().positive().optional(),
         memoryMiB: z.number().int().positive().optional(),
+        /** Where a remote agent (`firelab agent run`) connects. */
+        server: z
+          .object({
+            url: z.url({ protocol: /^(https?|wss?)$/ }),
+            /** PEM of the CA that signed the server's certificate. */
+            ca: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
+        /** One-time token for the first start; better from the environment. */
+        enrolmentToken: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),
@@ -105,3 +125,14 @@ export const configSchema = z
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
+
+/** What each command needs of the configuration. */
+export type Role = 'up' | 'server' | 'agent' | 'client';
+type Required<K extends keyof Config> = Config & {
+  [P in K]-?: NonNullable<Config[P]>;
+};
+export type ServerConfig = Required<'gitlab' | 'server'>;
+export type ClientConfig = Required<'server'>;
+export type AgentConfig = Config & {
+  agent: Config['agent'] & { server: NonNullable<Config['agent']['server']> };
+};

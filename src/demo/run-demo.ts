@@ -151,6 +151,7 @@ function demoConfig(
         reconcileIntervalSeconds: 3,
       },
     },
+    'up',
     {},
     'demo config',
   );

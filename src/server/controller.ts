@@ -32,7 +32,8 @@ export class Controller {
     agents: AgentRegistry;
     settings: ControllerSettings;
     log: Logger;
-    now?: () => number;
+    /** A VM's desired state changed: deliver it to the VM's agent. */
+    instruct: () => void;
   }) {
     this.#store = deps.store;
     this.#gitlab = deps.gitlab;

@@ -26,6 +26,11 @@ export async function placeQueued(
   });
   if (queued.length === 0) return [];
   const live = await deps.store.vms.listLiveVms();
+  const draining = new Set(
+    (await deps.store.agents.listAgents())
+      .filter((a) => a.draining)
+      .map((a) => a.id),
+  );
   const perProject = new Map<number, number>();
   for (const vm of live)
     perProject.set(vm.projectId, (perProject.get(vm.projectId) ?? 0) + 1);
@@ -36,9 +41,9 @@ export async function placeQueued(
       projectId: d.projectId,
       runnerClass: d,
     })),
-    deps.agents.capacities(live),
+    deps.agents.capacities(live, draining),
     deps.settings.placement,
-    perProject,
+    { byProject: perProject },
   );
   const started: [VmRecord, DemandRecord][] = [];
   for (const [i, placement] of placements.entries()) {
@@ -52,7 +57,8 @@ export async function placeQueued(
       }
       continue;
     }
-    started.push([await reserve(deps, demand, placement.hostId), demand]);
+    const vm = await reserve(deps, demand, placement.hostId);
+    if (vm) started.push([vm, demand]);
   }
   return started;
 }
@@ -61,9 +67,11 @@ async function reserve(
   deps: PlacementDeps,
   demand: DemandRecord,
   agentId: string,
-): Promise<VmRecord> {
+): Promise<VmRecord | undefined> {
   const now = Date.now();
-  await deps.store.demands.transitionDemand(
+  // Another server may have placed it since the queue was read: whoever
+  // moves it out of `queued` first makes its one VM.
+  const claimed = await deps.store.demands.transitionDemand(
     demand.jobId,
     ['queued'],
     'placed',
@@ -73,6 +81,7 @@ async function reserve(
       attempts: demand.attempts + 1,
     },
   );
+  if (!claimed) return undefined;
   const vm = {
     id: deps.newVmId(),
     demandJobId: demand.jobId,

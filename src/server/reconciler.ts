@@ -2,6 +2,8 @@ import type { GitlabClient } from '../gitlab/client.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/index.js';
+import { LIVE_VM_STATES } from '../store/records.js';
+import type { AgentRegistry } from './agents/agent-registry.js';
 import type { Controller } from './controller.js';
 import type { ControllerSettings } from './settings.js';
 import { RUNNER_PREFIX } from './vm-lifecycle.js';
@@ -10,7 +12,10 @@ import { RUNNER_PREFIX } from './vm-lifecycle.js';
  * The second path to every fact a webhook carries. Webhooks are lossy and
  * unordered, so on a fixed interval this polls GitLab for pending jobs,
  * asks idle runners which job they took, stops VMs idle past their limit,
- * and deletes firelab runners whose VM is gone.
+ * gives up the VMs of agents silent for too long, and deletes firelab
+ * runners whose VM is gone. With several servers on one database, only
+ * the holder of the lease runs a pass; the lease moves to another server
+ * when its holder stops renewing it.
  */
 export class Reconciler {
   #controller: Controller;
@@ -18,6 +23,8 @@ export class Reconciler {
   #gitlab: GitlabClient;
   #settings: ControllerSettings;
   #projects: readonly number[];
+  #agents: AgentRegistry;
+  #lease: () => Promise<boolean>;
   #log: Logger;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -29,6 +36,9 @@ export class Reconciler {
     gitlab: GitlabClient;
     settings: ControllerSettings;
     projects: readonly number[];
+    agents: AgentRegistry;
+    /** Takes or renews the lease; false: another server holds it. */
+    lease: () => Promise<boolean>;
     log: Logger;
   }) {
     this.#controller = deps.controller;
@@ -36,6 +46,8 @@ export class Reconciler {
     this.#gitlab = deps.gitlab;
     this.#settings = deps.settings;
     this.#projects = deps.projects;
+    this.#agents = deps.agents;
+    this.#lease = deps.lease;
     this.#log = deps.log;
   }
 
@@ -57,6 +69,11 @@ export class Reconciler {
 
   async #pass(): Promise<void> {
     const started = Date.now();
+    let held = false;
+    await this.#step('lease', async () => {
+      held = await this.#lease();
+    });
+    if (!held) return;
     for (const projectId of this.#projects) {
       await this.#step(`project ${projectId}`, () =>
         this.#controller.reconcileProject(projectId),
@@ -64,6 +81,7 @@ export class Reconciler {
     }
     await this.#step('runner poll', () => this.#pollIdleRunners());
     await this.#step('idle reaping', () => this.#reapIdle());
+    await this.#step('silent agents', () => this.#giveUpSilentAgents());
     if (this.#passes++ % 6 === 0) {
       await this.#step('runner garbage collection', async () => {
         await this.collectGarbage();
@@ -103,6 +121,40 @@ export class Reconciler {
     });
     for (const vm of idle.filter((v) => v.createdAt < limit)) {
       await this.#controller.vms.stopVm(vm, 'its runner took no job in time');
+    }
+  }
+
+  /**
+   * An agent no server has heard from for `agentLostAfterMs` is taken
+   * for gone: its VMs are ended (their runners deleted, jobs they had not
+   * started requeued) and its capacity is no longer counted. If it comes
+   * back, it is told to stop whatever it still runs.
+   */
+  async #giveUpSilentAgents(): Promise<void> {
+    const lostAfterMs = this.#settings.agentLostAfterMs;
+    const silent = await this.#store.agents.listSilentAgents(
+      Date.now() - lostAfterMs,
+    );
+    for (const agent of silent) {
+      if (this.#agents.get(agent.id)) continue;
+      const live = await this.#store.vms.listVms({
+        states: LIVE_VM_STATES,
+        agentId: agent.id,
+      });
+      if (live.length === 0) continue;
+      this.#log.warn(
+        { agentId: agent.id, vms: live.length },
+        'agent silent too long: giving up its VMs',
+      );
+      for (const vm of live) {
+        await this.#controller.vms.vmExited(vm.id, {
+          kind: 'crashed',
+          code: null,
+          detail: `agent ${agent.id} not heard from for ${Math.round(lostAfterMs / 1000)} s`,
+          endedAt: Date.now(),
+          consolePath: null,
+        });
+      }
     }
   }
 

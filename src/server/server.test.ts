@@ -179,7 +179,7 @@ describe('server with the GitLab stand-in and a fake agent', () => {
 
       const ended = await h.store.vms.getVm(lost.id);
       assert.equal(ended?.exitKind, 'crashed');
-      assert.match(ended?.exitDetail ?? '', /agent fake restarted without it/);
+      assert.match(ended?.exitDetail ?? '', /agent fake came back without it/);
       assert.equal(
         fresh.started.length,
         1,

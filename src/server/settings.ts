@@ -14,6 +14,8 @@ export interface ControllerSettings {
   jobTimeoutSeconds: number;
   /** Boots tried per job before its demand fails. */
   maxAttempts: number;
+  /** An agent not heard from for this long is gone; its VMs are ended. */
+  agentLostAfterMs: number;
   /** GitLab URL as the VMs' runners must use it. */
   gitlabUrl: string;
 }

@@ -26,7 +26,10 @@ export class VmLifecycle {
   #log: Logger;
   #mutex: Mutex;
   #newVmId: () => string;
+  #instruct: () => void;
   #inFlight = new Set<Promise<void>>();
+  #provisioning = new Set<string>();
+  #scheduling = true;
 
   constructor(deps: {
     store: Store;
@@ -36,6 +39,11 @@ export class VmLifecycle {
     log: Logger;
     mutex: Mutex;
     newVmId: () => string;
+    /**
+     * A VM's desired state changed in the store (stop it, withdraw its
+     * token): the agent sync delivers it to the VM's agent.
+     */
+    instruct: () => void;
   }) {
     this.#store = deps.store;
     this.#gitlab = deps.gitlab;
@@ -44,10 +52,22 @@ export class VmLifecycle {
     this.#log = deps.log;
     this.#mutex = deps.mutex;
     this.#newVmId = deps.newVmId;
+    this.#instruct = deps.instruct;
+  }
+
+  /** VMs whose start request has not reached their agent yet. */
+  get provisioning(): ReadonlySet<string> {
+    return this.#provisioning;
+  }
+
+  /** A closing server places nothing more (its agents are draining). */
+  stopScheduling(): void {
+    this.#scheduling = false;
   }
 
   /** Places queued demands on agents with room and starts their VMs. */
   async schedule(): Promise<void> {
+    if (!this.#scheduling) return;
     const started = await this.#mutex.run(() =>
       placeQueued({
         store: this.#store,
@@ -57,8 +77,15 @@ export class VmLifecycle {
         newVmId: this.#newVmId,
       }),
     );
-    for (const [vm, demand] of started)
-      this.#track(this.#provision(vm, demand));
+    for (const [vm, demand] of started) {
+      this.#provisioning.add(vm.id);
+      this.#track(
+        this.#provision(vm, demand).finally(() => {
+          this.#provisioning.delete(vm.id);
+          this.#instruct();
+        }),
+      );
+    }
   }
 
   async #provision(vm: VmRecord, demand: DemandRecord): Promise<void> {
@@ -164,8 +191,11 @@ export class VmLifecycle {
       );
       return vm;
     });
-    if (!taker || !options.pause) return;
-    await this.#withdrawToken(taker);
+    if (!taker) return;
+    // The guest read its runner token long ago; now that the runner has
+    // its job, nothing in the VM (the job included) may fetch it again.
+    this.#instruct();
+    if (!options.pause) return;
     await this.#gitlab.pauseRunner(runnerId).catch((error) => {
       this.#log.warn(
         { runnerId, err: errorMessage(error) },
@@ -173,20 +203,6 @@ export class VmLifecycle {
       );
     });
     await this.schedule();
-  }
-
-  /**
-   * The guest read its runner token long ago; once the runner has its
-   * job, nothing in the VM (the job included) may fetch it again.
-   */
-  async #withdrawToken(vm: VmRecord): Promise<void> {
-    const agent = this.#agents.get(vm.agentId);
-    await agent?.jobTaken(vm.id).catch((error: unknown) => {
-      this.#log.warn(
-        { vmId: vm.id, err: errorMessage(error) },
-        'token not withdrawn',
-      );
-    });
   }
 
   async #markServed(vm: VmRecord, jobId: number, now: number): Promise<void> {
@@ -264,15 +280,9 @@ export class VmLifecycle {
     if (!moved) return;
     this.#log.info({ vmId: vm.id, why }, 'stopping VM');
     // A VM still `creating` has no agent-side VM yet: its provisioning
-    // sees the `stopping` state and ends it.
-    if (vm.state === 'creating') return;
-    const agent = this.#agents.get(vm.agentId);
-    await agent?.stopVm(vm.id).catch((error) => {
-      this.#log.warn(
-        { vmId: vm.id, err: errorMessage(error) },
-        'stop request failed',
-      );
-    });
+    // sees the `stopping` state and ends it. Others are stopped by their
+    // agent, told by the agent sync of the server it is connected to.
+    this.#instruct();
   }
 
   /**

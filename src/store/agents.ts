@@ -3,10 +3,21 @@ import type { Arch } from '../vmm/driver.js';
 import type { AgentRecord } from './records.js';
 import type { AgentTable, Database } from './schema.js';
 
-/** Records (or refreshes) an agent and what it offers. */
-export async function upsertAgent(
+/** What an agent reports about itself when it connects. */
+export type AgentReport = Pick<
+  AgentRecord,
+  'id' | 'name' | 'arch' | 'vcpus' | 'memoryMiB' | 'hypervisor' | 'acceleration'
+>;
+
+/**
+ * An agent connected to `serverId`: records (or refreshes) what it offers.
+ * Its credential and drain flag are left as they are.
+ */
+export async function agentOnline(
   db: Kysely<Database>,
-  agent: AgentRecord,
+  agent: AgentReport,
+  serverId: string,
+  now: number,
 ): Promise<void> {
   const values = {
     id: agent.id,
@@ -16,8 +27,9 @@ export async function upsertAgent(
     memory_mib: agent.memoryMiB,
     hypervisor: agent.hypervisor,
     acceleration: agent.acceleration,
-    state: agent.state,
-    last_seen_at: agent.lastSeenAt,
+    state: 'online',
+    server_id: serverId,
+    last_seen_at: now,
   };
   await db
     .insertInto('agents')
@@ -26,17 +38,63 @@ export async function upsertAgent(
     .execute();
 }
 
-export async function setAgentState(
+/**
+ * The agent's connection to `serverId` ended. A newer connection to
+ * another server is left alone.
+ */
+export async function agentOffline(
   db: Kysely<Database>,
   id: string,
-  state: AgentRecord['state'],
+  serverId: string,
   now: number,
 ): Promise<void> {
   await db
     .updateTable('agents')
-    .set({ state, last_seen_at: now })
+    .set({ state: 'offline', server_id: null, last_seen_at: now })
     .where('id', '=', id)
+    .where('server_id', '=', serverId)
     .execute();
+}
+
+/** The server still holds these agents' connections. */
+export async function touchAgents(
+  db: Kysely<Database>,
+  ids: readonly string[],
+  serverId: string,
+  now: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('agents')
+    .set({ last_seen_at: now })
+    .where('id', 'in', ids)
+    .where('server_id', '=', serverId)
+    .execute();
+}
+
+export async function setAgentDraining(
+  db: Kysely<Database>,
+  id: string,
+  draining: boolean,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('agents')
+    .set({ draining: draining ? 1 : 0 })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function getAgent(
+  db: Kysely<Database>,
+  id: string,
+): Promise<AgentRecord | undefined> {
+  const row = await db
+    .selectFrom('agents')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toAgent(row);
 }
 
 export async function listAgents(db: Kysely<Database>): Promise<AgentRecord[]> {
@@ -46,6 +104,91 @@ export async function listAgents(db: Kysely<Database>): Promise<AgentRecord[]> {
     .orderBy('id')
     .execute();
   return rows.map(toAgent);
+}
+
+/** Agents no server has heard from since `before`. */
+export async function listSilentAgents(
+  db: Kysely<Database>,
+  before: number,
+): Promise<AgentRecord[]> {
+  const rows = await db
+    .selectFrom('agents')
+    .selectAll()
+    .where('last_seen_at', '<', before)
+    .orderBy('id')
+    .execute();
+  return rows.map(toAgent);
+}
+
+/** Stores a one-time enrolment token (by its hash) valid until `expiresAt`. */
+export async function createEnrolmentToken(
+  db: Kysely<Database>,
+  tokenHash: string,
+  now: number,
+  expiresAt: number,
+): Promise<void> {
+  await db
+    .insertInto('enrolment_tokens')
+    .values({ token_hash: tokenHash, created_at: now, expires_at: expiresAt })
+    .execute();
+}
+
+/**
+ * Spends an enrolment token on agent `agentId` and stores the hash of its
+ * new credential, in one transaction: a token works once, and only
+ * before it expires. Returns false when the token is unknown, used or
+ * expired.
+ */
+export async function enrolAgent(
+  db: Kysely<Database>,
+  tokenHash: string,
+  agent: AgentReport,
+  credentialHash: string,
+  now: number,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const spent = await trx
+      .updateTable('enrolment_tokens')
+      .set({ used_at: now, agent_id: agent.id })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (spent.numUpdatedRows === 0n) return false;
+    const values = {
+      id: agent.id,
+      name: agent.name,
+      arch: agent.arch,
+      vcpus: agent.vcpus,
+      memory_mib: agent.memoryMiB,
+      hypervisor: agent.hypervisor,
+      acceleration: agent.acceleration,
+      state: 'offline',
+      last_seen_at: now,
+      credential_hash: credentialHash,
+    };
+    await trx
+      .insertInto('agents')
+      .values(values)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ credential_hash: credentialHash }),
+      )
+      .execute();
+    return true;
+  });
+}
+
+/** The stored credential hash of an agent, if it has enrolled. */
+export async function getCredentialHash(
+  db: Kysely<Database>,
+  id: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('agents')
+    .select('credential_hash')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.credential_hash ?? undefined;
 }
 
 function toAgent(row: Selectable<AgentTable>): AgentRecord {
@@ -58,6 +201,8 @@ function toAgent(row: Selectable<AgentTable>): AgentRecord {
     hypervisor: row.hypervisor,
     acceleration: row.acceleration,
     state: row.state as AgentRecord['state'],
+    draining: Number(row.draining) === 1,
+    serverId: row.server_id,
     lastSeenAt: Number(row.last_seen_at),
   };
 }

@@ -4,11 +4,13 @@ import { openDatabase } from './database.js';
 import type { DatabaseConfig } from './database.js';
 import * as deliveries from './deliveries.js';
 import * as demands from './demands.js';
+import * as leases from './leases.js';
 import type { Database } from './schema.js';
 import * as vms from './vms.js';
 
 export type { DatabaseConfig } from './database.js';
 export type * from './records.js';
+export type { AgentReport } from './agents.js';
 export type { NewDemand } from './demands.js';
 export type { NewVm, VmChanges } from './vms.js';
 
@@ -42,6 +44,7 @@ export interface Store {
   vms: Bound<typeof vms>;
   deliveries: Bound<typeof deliveries>;
   agents: Bound<typeof agents>;
+  leases: Bound<typeof leases>;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
     vms: bind(db, vms),
     deliveries: bind(db, deliveries),
     agents: bind(db, agents),
+    leases: bind(db, leases),
     close: () => db.destroy(),
   };
 }

@@ -86,6 +86,36 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_fleet': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('agents')
+        .addColumn('credential_hash', 'text')
+        .execute();
+      await db.schema
+        .alterTable('agents')
+        .addColumn('draining', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('agents')
+        .addColumn('server_id', 'text')
+        .execute();
+      await db.schema
+        .createTable('enrolment_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('agent_id', 'text')
+        .execute();
+      await db.schema
+        .createTable('leases')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

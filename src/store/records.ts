@@ -94,6 +94,10 @@ export interface AgentRecord {
   memoryMiB: number;
   hypervisor: string;
   acceleration: string;
-  state: 'online' | 'draining' | 'offline';
+  state: 'online' | 'offline';
+  /** Takes no new VMs; set by `firelab agent drain`, kept across restarts. */
+  draining: boolean;
+  /** The server holding its connection while online. */
+  serverId: string | null;
   lastSeenAt: number;
 }

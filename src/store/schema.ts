@@ -10,6 +10,8 @@ export interface Database {
   vms: VmTable;
   webhook_deliveries: WebhookDeliveryTable;
   agents: AgentTable;
+  enrolment_tokens: EnrolmentTokenTable;
+  leases: LeaseTable;
 }
 
 /** One row per GitLab job firelab decided to serve; never two. */
@@ -69,4 +71,25 @@ export interface AgentTable {
   state: string;
   last_seen_at: number;
   seq: Generated<number>;
+  /** sha256 of the agent's credential; the credential itself is never kept. */
+  credential_hash: string | null;
+  draining: Generated<number>;
+  /** The server holding the agent's connection, while it is online. */
+  server_id: string | null;
+}
+
+/** One-time tokens that let a new agent obtain its credential. */
+export interface EnrolmentTokenTable {
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  agent_id: string | null;
+}
+
+/** Background work that must run on one server at a time. */
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
 }

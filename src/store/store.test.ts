@@ -116,7 +116,81 @@ for (const backend of testDatabases()) {
       assert.equal(await store.deliveries.rememberDelivery('k1', 6), true);
       await store.close();
     });
+
+    test('an enrolment token works once and only before it expires', async () => {
+      const store = await open();
+      await store.agents.createEnrolmentToken('t1', 100, 200);
+      await store.agents.createEnrolmentToken('t2', 100, 200);
+      const report = agentReport('host-a');
+      const tries = await Promise.all([
+        store.agents.enrolAgent('t1', report, 'c1', 150),
+        store.agents.enrolAgent('t1', agentReport('host-b'), 'c2', 150),
+      ]);
+      assert.deepEqual([...tries].sort(), [false, true]);
+      assert.equal(
+        await store.agents.enrolAgent('t2', report, 'c3', 200),
+        false,
+        'expired',
+      );
+      assert.equal(
+        await store.agents.enrolAgent('nope', report, 'c4', 150),
+        false,
+      );
+      const enrolled = tries[0] ? 'host-a' : 'host-b';
+      assert.ok(await store.agents.getCredentialHash(enrolled));
+      await store.close();
+    });
+
+    test('an agent is online at one server; only that server ends it', async () => {
+      const store = await open();
+      await store.agents.agentOnline(agentReport('a'), 'server-1', 10);
+      await store.agents.agentOnline(agentReport('a'), 'server-2', 20);
+      await store.agents.agentOffline('a', 'server-1', 30);
+      assert.equal((await store.agents.getAgent('a'))?.state, 'online');
+      await store.agents.touchAgents(['a'], 'server-1', 40);
+      assert.equal((await store.agents.getAgent('a'))?.lastSeenAt, 20);
+      await store.agents.touchAgents(['a'], 'server-2', 50);
+      assert.deepEqual(await store.agents.listSilentAgents(50), []);
+      assert.equal((await store.agents.listSilentAgents(51)).length, 1);
+      assert.equal(await store.agents.setAgentDraining('a', true), true);
+      await store.agents.agentOnline(agentReport('a'), 'server-2', 60);
+      const agent = await store.agents.getAgent('a');
+      assert.equal(agent?.draining, true, 'a reconnect keeps the drain');
+      await store.agents.agentOffline('a', 'server-2', 70);
+      assert.equal((await store.agents.getAgent('a'))?.state, 'offline');
+      assert.equal(await store.agents.setAgentDraining('zz', true), false);
+      await store.close();
+    });
+
+    test('a lease has one holder until it expires', async () => {
+      const store = await open();
+      const take = (holder: string, now: number) =>
+        store.leases.acquireLease('reconciler', holder, now, 100);
+      const first = await Promise.all([take('s1', 0), take('s2', 0)]);
+      assert.deepEqual([...first].sort(), [false, true]);
+      const holder = first[0] ? 's1' : 's2';
+      const other = holder === 's1' ? 's2' : 's1';
+      assert.equal(await take(holder, 50), true, 'renewed by its holder');
+      assert.equal(await take(other, 149), false, 'not expired yet');
+      assert.equal(await take(other, 151), true, 'taken over once expired');
+      assert.equal(await take(holder, 160), false);
+      await store.leases.releaseLease('reconciler', other);
+      assert.equal(await take(holder, 161), true, 'free after release');
+      await store.close();
+    });
   });
+}
+
+function agentReport(id: string) {
+  return {
+    id,
+    name: id,
+    arch: 'x86_64' as const,
+    vcpus: 4,
+    memoryMiB: 8192,
+    hypervisor: 'qemu',
+    acceleration: 'tcg',
+  };
 }
 
 function sample(jobId: number) {

@@ -92,6 +92,7 @@ export async function startLab(
         reconcileIntervalSeconds: options.reconcileSeconds ?? 30,
       },
     },
+    'up',
     {},
   );
   const firelab = await startFirelab(config, log);

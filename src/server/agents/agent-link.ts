@@ -13,7 +13,10 @@ export interface AgentLink {
   stopVm(vmId: string): Promise<void>;
   /** The VM's runner has its job: withdraw the token from its metadata. */
   jobTaken(vmId: string): Promise<void>;
-  /** The VMs the agent has now (a restarted agent has none). */
+  /**
+   * The VMs the agent has now (a restarted agent has none), including
+   * ended ones whose exit the server has not acknowledged yet.
+   */
   runningVmIds(): string[];
 }
 
@@ -45,6 +48,10 @@ export interface StartVmRequest {
 
 /** What an agent reports back about its VMs. */
 export interface AgentEvents {
-  vmBooted(vmId: string, at: number): void;
-  vmExited(vmId: string, exit: VmExit & { consolePath: string | null }): void;
+  /** Each resolves once the server has handled (and stored) the event. */
+  vmBooted(vmId: string, at: number): Promise<void>;
+  vmExited(
+    vmId: string,
+    exit: VmExit & { consolePath: string | null },
+  ): Promise<void>;
 }

@@ -9,15 +9,17 @@ import type { AgentLink } from './agent-link.js';
  */
 export class AgentRegistry {
   #links = new Map<string, AgentLink>();
-  #draining = new Set<string>();
 
+  /** Adds an agent; a newer connection of the same agent replaces the old. */
   add(link: AgentLink): void {
     this.#links.set(link.id, link);
-    this.#draining.delete(link.id);
   }
 
-  remove(id: string): void {
-    this.#links.delete(id);
+  /** Removes `link`, unless a newer connection has replaced it. */
+  remove(link: AgentLink): boolean {
+    if (this.#links.get(link.id) !== link) return false;
+    this.#links.delete(link.id);
+    return true;
   }
 
   get(id: string): AgentLink | undefined {
@@ -28,11 +30,11 @@ export class AgentRegistry {
     return [...this.#links.values()];
   }
 
-  drain(id: string): void {
-    this.#draining.add(id);
-  }
-
-  capacities(liveVms: readonly VmRecord[]): HostCapacity[] {
+  /** What each agent offers; `draining` agents take no new VMs. */
+  capacities(
+    liveVms: readonly VmRecord[],
+    draining: ReadonlySet<string>,
+  ): HostCapacity[] {
     return this.list().map((link) => {
       const mine = liveVms.filter((vm) => vm.agentId === link.id);
       return {
@@ -42,7 +44,7 @@ export class AgentRegistry {
         memoryMiB: link.info.memoryMiB,
         usedVcpus: sum(mine.map((vm) => vm.vcpus)),
         usedMemoryMiB: sum(mine.map((vm) => vm.memoryMiB)),
-        accepting: !this.#draining.has(link.id),
+        accepting: !draining.has(link.id),
       };
     });
   }

@@ -1,20 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
 import type { GitlabClient } from '../../gitlab/client.js';
-import { secretsEqual } from '../../lib/secrets.js';
+import { hashSecret, newSecret, secretsEqual } from '../../lib/secrets.js';
 import type { Store } from '../../store/index.js';
+import { LIVE_VM_STATES } from '../../store/records.js';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 
 /**
- * The operator's read API under /api/v1, behind a bearer token: jobs and
- * their queue reasons, VMs, agents, and a job's logs (GitLab's trace and
- * the VM's serial console).
+ * The operator's API under /api/v1, behind a bearer token: jobs and their
+ * queue reasons, VMs, agents, a job's logs (GitLab's trace and the VM's
+ * serial console), agent enrolment tokens, and draining an agent.
  */
 export function apiRoutes(deps: {
   adminToken: string;
   store: Store;
   gitlab: GitlabClient;
   agents: AgentRegistry;
+  /** An agent was drained or resumed: placement must look again. */
+  onDrainChange: () => void;
 }): Hono {
   const app = new Hono();
   app.use('/api/v1/*', async (c, next) => {
@@ -33,9 +36,65 @@ export function apiRoutes(deps: {
     c.json(await deps.store.demands.listDemands()),
   );
   app.get('/api/v1/vms', async (c) => c.json(await deps.store.vms.listVms()));
-  app.get('/api/v1/agents', (c) =>
-    c.json(deps.agents.list().map((a) => ({ id: a.id, ...a.info }))),
-  );
+  app.get('/api/v1/agents', async (c) => {
+    const live = await deps.store.vms.listLiveVms();
+    const agents = await deps.store.agents.listAgents();
+    return c.json(
+      agents.map((agent) => ({
+        ...agent,
+        liveVms: live.filter((vm) => vm.agentId === agent.id).length,
+      })),
+    );
+  });
+
+  app.get('/api/v1/agents/:id', async (c) => {
+    const agent = await deps.store.agents.getAgent(c.req.param('id'));
+    if (!agent) return c.json({ error: 'no such agent' }, 404);
+    const live = await deps.store.vms.listVms({
+      states: LIVE_VM_STATES,
+      agentId: agent.id,
+    });
+    return c.json({ ...agent, liveVms: live.length });
+  });
+
+  // Draining: the agent takes no new VMs; the ones it runs finish.
+  for (const [action, draining] of [
+    ['drain', true],
+    ['resume', false],
+  ] as const) {
+    app.post(`/api/v1/agents/:id/${action}`, async (c) => {
+      const id = c.req.param('id');
+      if (!(await deps.store.agents.setAgentDraining(id, draining)))
+        return c.json({ error: 'no such agent' }, 404);
+      deps.onDrainChange();
+      return c.json({ id, draining });
+    });
+  }
+
+  // A one-time token that lets a new agent obtain its own credential.
+  app.post('/api/v1/enrolment-tokens', async (c) => {
+    const body: unknown = await c.req.json().catch(() => ({}));
+    const ttl = (body as { ttlSeconds?: unknown }).ttlSeconds ?? 3600;
+    if (
+      typeof ttl !== 'number' ||
+      !Number.isInteger(ttl) ||
+      ttl < 1 ||
+      ttl > 7 * 86400
+    )
+      return c.json(
+        { error: 'ttlSeconds is an integer from 1 to 604800' },
+        400,
+      );
+    const token = newSecret('flenrol-');
+    const now = Date.now();
+    const expiresAt = now + ttl * 1000;
+    await deps.store.agents.createEnrolmentToken(
+      hashSecret(token),
+      now,
+      expiresAt,
+    );
+    return c.json({ token, expiresAt: new Date(expiresAt).toISOString() }, 201);
+  });
   app.get('/api/v1/queue', async (c) =>
     c.json(await deps.store.demands.listDemands({ statuses: ['queued'] })),
   );

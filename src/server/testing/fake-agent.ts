@@ -69,7 +69,7 @@ export class FakeAgent implements AgentLink {
     let stopped = false;
     const boot = setTimeout(() => {
       this.#booted.add(request.vmId);
-      this.#events?.vmBooted(request.vmId, Date.now());
+      void this.#events?.vmBooted(request.vmId, Date.now());
       const run = runOneJob({
         gitlabUrl: request.gitlabUrl,
         runnerToken: request.runnerToken,
@@ -114,7 +114,7 @@ export class FakeAgent implements AgentLink {
     detail: string,
   ) {
     this.#stops.delete(vmId);
-    this.#events?.vmExited(vmId, {
+    void this.#events?.vmExited(vmId, {
       kind,
       code: 0,
       detail,

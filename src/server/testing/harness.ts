@@ -29,6 +29,11 @@ export interface Harness {
   webhookSecret: string;
   adminToken: string;
   push(ci: string): Promise<number>;
+  /**
+   * Starts another server on the same database and GitLab (the harness
+   * must use a database file or PostgreSQL); closed with the harness.
+   */
+  addServer(): Promise<FirelabServer>;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,7 @@ export async function startHarness(
     database?: DatabaseConfig;
     hooks?: boolean;
     reconcileIntervalMs?: number;
+    agentHeartbeatMs?: number;
     log?: Logger;
     /** False: the test attaches its own agent (default: a FakeAgent). */
     fakeAgent?: boolean;
@@ -52,9 +58,11 @@ export async function startHarness(
     name: 'app',
     members: [user],
   });
-  const store = await openStore(
-    options.database ?? { kind: 'embedded', path: ':memory:' },
-  );
+  const database = options.database ?? {
+    kind: 'embedded',
+    path: ':memory:',
+  };
+  const store = await openStore(database);
   const gitlab = new GitlabClient({
     url: sim.url,
     token,
@@ -63,8 +71,8 @@ export async function startHarness(
   });
   const webhookSecret = randomBytes(8).toString('hex');
   const adminToken = randomBytes(16).toString('hex');
-  const server = await startServer({
-    store,
+  const serverOptions = (serverStore: Store, id: string) => ({
+    store: serverStore,
     gitlab,
     settings: { ...testSettings(sim.url), ...options.settings },
     projects: [project.id],
@@ -72,8 +80,12 @@ export async function startHarness(
     adminToken,
     listen: { host: '127.0.0.1', port: 0 },
     reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
+    agentHeartbeatMs: options.agentHeartbeatMs ?? 1_000,
+    serverId: id,
     log,
   });
+  const server = await startServer(serverOptions(store, 'server-1'));
+  const more: FirelabServer[] = [];
   if (options.hooks !== false) {
     sim.admin.addHook(project, {
       url: `${server.url}/webhooks/gitlab`,
@@ -93,7 +105,21 @@ export async function startHarness(
     webhookSecret,
     adminToken,
     push: (ci) => pushCi(sim, project, ci),
+    async addServer() {
+      if (database.kind === 'embedded' && database.path === ':memory:')
+        throw new Error('addServer needs a shared database');
+      const next = await startServer(
+        serverOptions(await openStore(database), `server-${more.length + 2}`),
+      );
+      more.push(next);
+      return next;
+    },
     async close() {
+      for (const other of more) {
+        await other.close();
+        await other.idle();
+        await other.store.close();
+      }
       await server.close();
       agent.stopAll();
       while (agent.running > 0) await new Promise((r) => setTimeout(r, 20));
@@ -114,6 +140,7 @@ export function testSettings(gitlabUrl: string): ControllerSettings {
     bootTimeoutMs: 5_000,
     jobTimeoutSeconds: 600,
     maxAttempts: 3,
+    agentLostAfterMs: 60_000,
     gitlabUrl,
   };
 }
