@@ -27,7 +27,7 @@ export class Reconciler {
   #lease: () => Promise<boolean>;
   #log: Logger;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
+  #running: Promise<boolean> | undefined;
   #passes = 0;
 
   constructor(deps: {
@@ -61,19 +61,22 @@ export class Reconciler {
     await this.#running;
   }
 
-  /** One pass; overlapping calls share the pass in progress. */
-  runOnce(): Promise<void> {
+  /**
+   * One pass; overlapping calls share the pass in progress. Resolves
+   * false when another server holds the lease (and did nothing here).
+   */
+  runOnce(): Promise<boolean> {
     this.#running ??= this.#pass().finally(() => (this.#running = undefined));
     return this.#running;
   }
 
-  async #pass(): Promise<void> {
+  async #pass(): Promise<boolean> {
     const started = Date.now();
     let held = false;
     await this.#step('lease', async () => {
       held = await this.#lease();
     });
-    if (!held) return;
+    if (!held) return false;
     for (const projectId of this.#projects) {
       await this.#step(`project ${projectId}`, () =>
         this.#controller.reconcileProject(projectId),
@@ -89,6 +92,7 @@ export class Reconciler {
     }
     await this.#step('scheduling', () => this.#controller.vms.schedule());
     this.#log.debug({ ms: Date.now() - started }, 'reconciler pass');
+    return true;
   }
 
   async #step(name: string, action: () => Promise<void>): Promise<void> {

@@ -25,6 +25,8 @@ export interface Harness {
   project: Project;
   server: FirelabServer;
   store: Store;
+  /** A client of the stand-in as the server's GitLab user. */
+  gitlab: GitlabClient;
   agent: FakeAgent;
   webhookSecret: string;
   adminToken: string;
@@ -44,6 +46,7 @@ export async function startHarness(
     hooks?: boolean;
     reconcileIntervalMs?: number;
     agentHeartbeatMs?: number;
+    tls?: { cert: string; key: string };
     log?: Logger;
     /** False: the test attaches its own agent (default: a FakeAgent). */
     fakeAgent?: boolean;
@@ -81,6 +84,7 @@ export async function startHarness(
     listen: { host: '127.0.0.1', port: 0 },
     reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
     agentHeartbeatMs: options.agentHeartbeatMs ?? 1_000,
+    tls: options.tls,
     serverId: id,
     log,
   });
@@ -101,6 +105,7 @@ export async function startHarness(
     project,
     server,
     store,
+    gitlab,
     agent,
     webhookSecret,
     adminToken,

@@ -4,14 +4,34 @@ import type { FakeAgent } from './fake-agent.js';
 
 /**
  * Connects a fake agent to a server over the real agent protocol, the way
- * `firelab agent run` connects a real one. The credential it is given on
- * enrolment is kept on the returned object instead of a file.
+ * `firelab agent run` connects a real one; resolves once welcomed. The
+ * credential it gets on enrolment is kept in `saved` instead of a file.
  */
 export async function connectRemote(
   url: string,
   fake: FakeAgent,
-  auth: { enrolmentToken?: string; credential?: string; ca?: string },
-): Promise<{ connection: ServerConnection; saved: { credential?: string } }> {
+  auth: RemoteAuth,
+): Promise<RemoteAgent> {
+  const remote = startRemote(url, fake, auth);
+  await remote.ready;
+  return remote;
+}
+
+type RemoteAuth = { enrolmentToken?: string; credential?: string; ca?: string };
+
+interface RemoteAgent {
+  connection: ServerConnection;
+  saved: { credential?: string };
+  /** Settles at the first welcome or refusal. */
+  ready: Promise<void>;
+}
+
+/** Like `connectRemote`, without waiting for the server's welcome. */
+export function startRemote(
+  url: string,
+  fake: FakeAgent,
+  auth: RemoteAuth,
+): RemoteAgent {
   const saved: { credential?: string } = {};
   if (auth.credential) saved.credential = auth.credential;
   const connection = new ServerConnection({
@@ -26,6 +46,6 @@ export async function connectRemote(
     backoff: { minMs: 20, maxMs: 200 },
   });
   fake.connect(connection);
-  await connection.connect(fake);
-  return { connection, saved };
+  const ready = connection.connect(fake);
+  return { connection, saved, ready };
 }
