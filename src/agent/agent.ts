@@ -1,4 +1,4 @@
-import { mkdir, rm, copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageArtifacts } from '../image/image-types.js';
 import { CleanupStack } from '../lib/cleanup.js';
@@ -66,16 +66,24 @@ export class Agent implements AgentLink {
    * Removes what an earlier run left behind, then connects (`attach`
    * gives the server this agent and returns where to report). Cleaning
    * comes first so it can never remove a VM the server already asked for.
+   * A VM's working folder is made before anything else of it and removed
+   * after everything else, so the folders name every VM that can have
+   * left something: its network namespace (and the hypervisor and relays
+   * inside, which are killed), disks, and the driver's own leftovers.
    */
   async start(attach: (agent: AgentLink) => AgentEvents): Promise<void> {
-    const removed = await cleanupStaleNetworks(this.#log);
-    await rm(join(this.#options.stateDir, 'vms'), {
-      recursive: true,
-      force: true,
-    });
+    const vmsDir = join(this.#options.stateDir, 'vms');
+    const vmIds = await readdir(vmsDir).catch(() => []);
+    const removed = [
+      ...(vmIds.length > 0
+        ? await cleanupStaleNetworks(this.#log, { vmIds })
+        : []),
+      ...((await this.#options.driver.cleanupStale?.()) ?? []),
+    ];
+    await rm(vmsDir, { recursive: true, force: true });
     await mkdir(this.#options.logDir, { recursive: true });
-    if (removed.length > 0)
-      this.#log.warn({ removed }, 'removed leftover VM networks');
+    if (vmIds.length > 0 || removed.length > 0)
+      this.#log.warn({ vms: vmIds, removed }, 'removed leftovers of VMs');
     this.#log.info(this.info, 'agent ready');
     this.#events = attach(this);
   }

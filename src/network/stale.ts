@@ -8,19 +8,23 @@ import { listNetns, removeNetns } from './netns.js';
  * still inside (relays, hypervisors) first. Only call it when no VM of
  * this host should be running. `prefix` narrows the match further (tests
  * use it so they never touch namespaces they did not make); it must start
- * with `fl-`. Returns the names removed; a namespace that cannot be
+ * with `fl-`. `vmIds` narrows it to the networks of those VMs (an agent
+ * passes the VMs it finds in its own state folder, so several agents can
+ * share a host). Returns the names removed; a namespace that cannot be
  * removed is logged and skipped.
  */
 export async function cleanupStaleNetworks(
   log: Logger,
-  opts: { prefix?: string } = {},
+  opts: { prefix?: string; vmIds?: readonly string[] } = {},
 ): Promise<string[]> {
   const prefix = opts.prefix ?? NETNS_PREFIX;
   if (!prefix.startsWith(NETNS_PREFIX)) {
     throw new Error(`prefix ${prefix} must start with ${NETNS_PREFIX}`);
   }
+  const only = opts.vmIds && new Set(opts.vmIds.map((id) => NETNS_PREFIX + id));
   const stale = (await listNetns(log)).filter(
-    (name) => name.startsWith(prefix) && isVmNetns(name),
+    (name) =>
+      name.startsWith(prefix) && isVmNetns(name) && (!only || only.has(name)),
   );
 
   const removed: string[] = [];

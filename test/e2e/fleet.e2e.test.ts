@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { cannotBootVms, eventually } from './lab.js';
+import { startFleetLab } from './fleet-lab.js';
+import type { FleetLab } from './fleet-lab.js';
+
+const skip = await cannotBootVms();
+
+// Jobs long enough that a kill lands while they are in flight.
+const TWO_JOBS = `
+one: { tags: [firelab], script: ["sleep 3", "echo one"] }
+two: { tags: [firelab], script: ["sleep 3", "echo two"] }
+`;
+
+/** The databases the fleet runs on: always a file, PostgreSQL if started. */
+const databases = [
+  { name: 'embedded', config: undefined, skip: false as const },
+  {
+    name: 'postgres',
+    config: process.env.FIRELAB_TEST_POSTGRES_URL
+      ? { postgres: process.env.FIRELAB_TEST_POSTGRES_URL }
+      : undefined,
+    skip: process.env.FIRELAB_TEST_POSTGRES_URL
+      ? (false as const)
+      : 'FIRELAB_TEST_POSTGRES_URL is not set (no PostgreSQL server)',
+  },
+];
+
+/** The expected end state: every job succeeded once, nothing left. */
+async function everythingDoneOnce(lab: FleetLab, pipelineId: number) {
+  await eventually(
+    () =>
+      lab.sim.admin.jobs({ pipelineId }).every((j) => j.status === 'success'),
+    'every job to succeed',
+    300_000,
+  );
+  await eventually(
+    async () => (await lab.vms()).every((vm) => vm.state === 'ended'),
+    'every VM to end',
+  );
+  await eventually(() => lab.sim.admin.runners().length === 0, 'no runners');
+  const taken = (await lab.vms())
+    .map((vm) => vm.tookJobId)
+    .filter((id) => id !== null);
+  assert.equal(
+    new Set(taken).size,
+    taken.length,
+    'no job was taken by two VMs',
+  );
+  assert.equal(
+    taken.length,
+    lab.sim.admin.jobs({ pipelineId }).length,
+    'every job was taken by a VM',
+  );
+  await eventually(
+    async () => (await lab.leftovers()).length === 0,
+    'no namespaces or VM folders left',
+    30_000,
+  );
+}
+
+async function vmsIn(lab: FleetLab, states: string[], count: number) {
+  await eventually(
+    async () =>
+      (await lab.vms()).filter((vm) => states.includes(vm.state)).length >=
+      count,
+    `${count} VM(s) ${states.join('/')}`,
+  );
+}
+
+for (const database of databases) {
+  describe(
+    `a fleet of real processes under crashes (${database.name} database)`,
+    { skip: skip || database.skip, timeout: 30 * 60_000 },
+    () => {
+      test('server killed with SIGKILL mid-flight: a new one finishes the work', async () => {
+        const lab = await startFleetLab(database);
+        try {
+          const server = await lab.startServer();
+          await lab.startAgent('kvm-a');
+          await lab.startAgent('kvm-b');
+          const pipelineId = await lab.push(TWO_JOBS);
+          await vmsIn(lab, ['booting', 'idle', 'busy'], 2);
+          await server.kill();
+          // While no server runs, the agents' VMs go on and their exits
+          // wait in the agents' outboxes.
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+          await lab.startServer();
+          await everythingDoneOnce(lab, pipelineId);
+        } finally {
+          await lab.close();
+        }
+      });
+
+      test('agent killed with SIGKILL: on restart it removes its leftovers; unstarted jobs run again', async () => {
+        const lab = await startFleetLab(database);
+        try {
+          await lab.startServer();
+          const agent = await lab.startAgent('kvm-a');
+          const pipelineId = await lab.push(TWO_JOBS);
+          await vmsIn(lab, ['booting'], 2);
+          // The agent alone dies; its QEMU processes and relays live on.
+          await agent.kill();
+          assert.ok(
+            (await lab.leftovers()).length > 0,
+            'the killed agent left VMs behind',
+          );
+          await lab.startAgent('kvm-a');
+          await everythingDoneOnce(lab, pipelineId);
+          const crashed = (await lab.vms()).filter(
+            (vm) => vm.exitKind === 'crashed',
+          );
+          assert.equal(crashed.length, 2, 'the lost VMs ended as crashed');
+        } finally {
+          await lab.close();
+        }
+      });
+
+      test('agent host gone for good: its VMs are given up and its jobs run elsewhere', async () => {
+        const lab = await startFleetLab(database);
+        try {
+          await lab.startServer();
+          const doomed = await lab.startAgent('kvm-gone');
+          const pipelineId = await lab.push(TWO_JOBS);
+          await vmsIn(lab, ['booting'], 2);
+          // The whole host goes: agent, VMs, relays.
+          await doomed.kill({ group: true });
+          await lab.startAgent('kvm-b');
+          await eventually(
+            async () =>
+              (await lab.vms()).some(
+                (vm) =>
+                  vm.agentId === 'kvm-gone' &&
+                  /not heard from/.test(vm.exitDetail ?? ''),
+              ),
+            'the silent agent to be given up',
+          );
+          // The host comes back once, only to clean up after itself.
+          const back = await lab.startAgent('kvm-gone');
+          await back.stop();
+          await everythingDoneOnce(lab, pipelineId);
+          const onB = (await lab.vms()).filter(
+            (vm) => vm.agentId === 'kvm-b' && vm.tookJobId !== null,
+          );
+          assert.equal(onB.length, 2, 'both jobs ran on the other agent');
+        } finally {
+          await lab.close();
+        }
+      });
+    },
+  );
+}
