@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
 import { Command, Option } from 'commander';
 import { UserError } from '../lib/errors.js';
 import { runDemo } from '../demo/run-demo.js';
 import { runDoctorCommand } from './doctor.js';
-import { runImageBuild } from './image.js';
+import { parseJobs, runImageBuild, runImageKernel } from './image.js';
 import { runLogs } from './logs.js';
 import {
   runAgentDrain,
@@ -126,9 +127,9 @@ program
   .requiredOption('-c, --config <file>', 'configuration file (YAML)')
   .action((job: string, opts: { config: string }) => runLogs(job, opts.config));
 
-program
-  .command('image')
-  .description('guest images')
+const image = program.command('image').description('guest images');
+
+image
   .command('build')
   .description(
     'build (or find in the cache) the guest kernel, initramfs and root filesystem',
@@ -149,6 +150,35 @@ program
     'where production images get gitlab-runner',
   )
   .action(runImageBuild);
+
+image
+  .command('kernel')
+  .description(
+    "build a Firecracker guest kernel from Debian's kernel source " +
+      '(long: a full kernel build)',
+  )
+  .addOption(
+    new Option('--arch <arch>', 'guest architecture')
+      .choices(['x86_64', 'arm64'])
+      .default(process.arch === 'arm64' ? 'arm64' : 'x86_64'),
+  )
+  .option(
+    '--source-dir <dir>',
+    'an unpacked kernel tree (default: unpack the linux-source-6.1 package)',
+  )
+  .option(
+    '--work-dir <dir>',
+    'where the source is unpacked',
+    '/var/cache/firelab/kernel-build',
+  )
+  .option(
+    '--out-dir <dir>',
+    'where the kernel goes (default: /var/lib/firelab/kernel/<arch>)',
+  )
+  .option('--jobs <n>', 'parallel make jobs', parseJobs, cpus().length)
+  .option('--no-install', 'do not apt-get the source and build tools')
+  .option('--dry-run', 'print the steps and change nothing')
+  .action(runImageKernel);
 
 program
   .command('doctor')

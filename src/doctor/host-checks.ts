@@ -1,14 +1,16 @@
-import { access, readdir, readFile, statfs } from 'node:fs/promises';
+import { readdir, readFile, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { run } from '../lib/process.js';
 import { readCachedImage } from '../image/image-cache.js';
+import { cgroupV2Mount } from '../vmm/firecracker/cgroup-mount.js';
 import { probeAcceleration } from '../vmm/qemu/probe-acceleration.js';
 import type { ProbeImage } from '../vmm/qemu/probe-acceleration.js';
 import type { DoctorCheck, Severity } from './doctor-types.js';
 import {
+  cgroupV2Problem,
   clockProblem,
   memAvailableMiB,
   parseVersion,
@@ -71,11 +73,19 @@ export async function checkBinary(
   }
 }
 
+/** The jailer limits each VM with cgroup v2 memory, cpu and pids. */
 export async function checkCgroupV2(severity: Severity): Promise<DoctorCheck> {
-  const ok = await exists('/sys/fs/cgroup/cgroup.controllers');
-  const detail = ok ? 'cgroup v2 at /sys/fs/cgroup' : 'no cgroup v2 hierarchy';
+  const mounts = await readFile('/proc/mounts', 'utf8').catch(() => '');
+  const mount = cgroupV2Mount(mounts);
+  const controllers = mount
+    ? await readFile(join(mount, 'cgroup.controllers'), 'utf8')
+        .then((text) => text.trim().split(/\s+/))
+        .catch(() => [])
+    : [];
+  const problem = cgroupV2Problem(mount, controllers);
+  const detail = problem ?? `cgroup v2 at ${mount} (${controllers.join(' ')})`;
   const fix = 'boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2)';
-  return check('cgroup-v2', severity, ok, detail, fix);
+  return check('cgroup-v2', severity, !problem, detail, fix);
 }
 
 /** A read-only question nft answers only when it is usable. */
@@ -177,12 +187,5 @@ export async function checkClock(): Promise<DoctorCheck> {
     !problem,
     problem ?? new Date().toISOString(),
     fix,
-  );
-}
-
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
   );
 }

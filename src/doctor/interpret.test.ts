@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  cgroupV2Problem,
   clockProblem,
   memAvailableMiB,
   parseVersion,
@@ -38,6 +39,25 @@ test('clockProblem', () => {
   ];
   for (const [sample, problem] of cases) {
     const found = clockProblem(sample);
+    if (problem) assert.match(found ?? '', problem);
+    else assert.equal(found, undefined);
+  }
+});
+
+test('cgroupV2Problem', () => {
+  const all = ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids'];
+  const cases: [string | undefined, string[], RegExp | undefined][] = [
+    ['/sys/fs/cgroup', all, undefined],
+    [undefined, [], /no cgroup v2/],
+    [
+      '/sys/fs/cgroup/unified',
+      ['hugetlb'],
+      /unified lacks the memory, cpu, pids controllers/,
+    ],
+    ['/sys/fs/cgroup', ['cpu', 'memory'], /lacks the pids controller \(/],
+  ];
+  for (const [mount, controllers, problem] of cases) {
+    const found = cgroupV2Problem(mount, controllers);
     if (problem) assert.match(found ?? '', problem);
     else assert.equal(found, undefined);
   }

@@ -36,3 +36,26 @@ export function clockProblem(sample: {
   if (skew > 1_000) return `wall clock jumped ${skew} ms during the check`;
   return undefined;
 }
+
+/** The controllers the jailer's limits for each VM need (launchCommand). */
+export const JAILER_CONTROLLERS = ['memory', 'cpu', 'pids'] as const;
+
+/**
+ * What stops the jailer from limiting VMs with cgroup v2, or undefined.
+ * Pure. `mount` is the v2 mount from /proc/mounts and `controllers` the
+ * words of its `cgroup.controllers`; on a hybrid host the v2 hierarchy
+ * exists but the controllers stay bound to v1, where the jailer's
+ * `--cgroup-version 2` cannot use them.
+ */
+export function cgroupV2Problem(
+  mount: string | undefined,
+  controllers: string[],
+): string | undefined {
+  if (!mount) return 'no cgroup v2 hierarchy is mounted';
+  const missing = JAILER_CONTROLLERS.filter((c) => !controllers.includes(c));
+  if (missing.length === 0) return undefined;
+  return (
+    `cgroup v2 at ${mount} lacks the ${missing.join(', ')} ` +
+    `controller${missing.length === 1 ? '' : 's'} (bound to cgroup v1?)`
+  );
+}

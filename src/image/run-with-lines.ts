@@ -10,9 +10,16 @@ import type { Logger } from '../lib/logger.js';
 export async function runWithLines(
   file: string,
   args: readonly string[],
-  opts: { log: Logger; signal?: AbortSignal; onLine: (line: string) => void },
+  opts: {
+    log: Logger;
+    signal?: AbortSignal;
+    onLine: (line: string) => void;
+    cwd?: string;
+    env?: Record<string, string>;
+  },
 ): Promise<void> {
-  const child = start(file, args, { log: opts.log, signal: opts.signal });
+  const { log, signal, cwd, env } = opts;
+  const child = start(file, args, { log, signal, cwd, env });
   const tail: string[] = [];
   const closed: Promise<void>[] = [];
   for (const stream of [child.stdout, child.stderr]) {

@@ -91,4 +91,12 @@ export interface VmDriver {
    * (after cleaning up everything it made) if the VM cannot start.
    */
   boot(spec: VmSpec): Promise<VmHandle>;
+  /**
+   * For agent start, before any boot: removes what VMs of an earlier,
+   * killed agent left that only the driver knows of (Firecracker's jails
+   * and cgroups, killing the processes still in them) and returns what it
+   * removed. Drivers with nothing of their own to sweep omit it: the VM's
+   * network namespace and workDir are the agent's to clean.
+   */
+  cleanupStale?(): Promise<string[]>;
 }

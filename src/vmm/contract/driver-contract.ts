@@ -35,6 +35,11 @@ export interface ContractOptions {
   consoleTimeoutMs: number;
   /** The deadline the deadline test gives its VM. */
   deadlineMs: number;
+  /**
+   * What the driver made outside `workDir` for this VM that still exists
+   * (e.g. a jail folder or cgroup); asked after every end, must be empty.
+   */
+  leftovers?(spec: VmSpec): Promise<string[]>;
 }
 
 /**
@@ -43,7 +48,8 @@ export interface ContractOptions {
  * guest reads its metadata; `stop()` ends a VM as `stopped` (idempotent);
  * a deadline ends it as `deadline`; a VM that cannot boot makes `boot()`
  * reject leaving only allowed files; after any end, `workDir` holds only
- * the console and `keptFiles`, and no file there holds the secret.
+ * the console and `keptFiles`, no file there holds the secret, and
+ * `leftovers` finds nothing of the VM elsewhere.
  */
 export function driverContract(
   name: string,
@@ -75,6 +81,8 @@ export function driverContract(
     const checkWorkDir = async (vm: ContractVm) => {
       await vm.release();
       await workDirClean(vm.spec, options);
+      const left = (await options.leftovers?.(vm.spec)) ?? [];
+      assert.deepEqual(left, [], 'nothing left outside workDir');
     };
 
     test('boots and the console shows output', async (t) => {

@@ -1,8 +1,13 @@
+import { basename, join } from 'node:path';
 import type { Logger } from '../../lib/logger.js';
 import type { VmDriver, VmHandle, VmSpec } from '../driver.js';
 import { bootFirecrackerVm } from './boot-firecracker-vm.js';
 import type { BootSettings } from './boot-firecracker-vm.js';
+import { findCgroupRoot } from './cgroup-mount.js';
+import { sweepStaleJails } from './sweep-stale-jails.js';
+import type { JailPlaces } from './sweep-stale-jails.js';
 import { UidPool } from './uid-pool.js';
+import type { JailSettings } from './vm-layout.js';
 
 export interface FirecrackerDriverOptions {
   log: Logger;
@@ -14,8 +19,15 @@ export interface FirecrackerDriverOptions {
   chrootBase?: string;
   /** First per-VM uid/gid (default 900000); one per running VM. */
   uidBase?: number;
-  /** cgroup v2 mount (default /sys/fs/cgroup). */
+  /**
+   * cgroup v2 mount (default: the one /proc/mounts names, as the jailer
+   * finds it, else /sys/fs/cgroup).
+   */
   cgroupRoot?: string;
+  /** The jailer's `--parent-cgroup` (default `firelab`). */
+  parentCgroup?: string;
+  /** Where named network namespaces live (default /var/run/netns). */
+  netnsDir?: string;
   /**
    * Unjailed only: start Firecracker inside `spec.network.netns` (default
    * true). False is for tests whose fake Firecracker needs no network.
@@ -37,8 +49,11 @@ const UID_POOL_SIZE = 4096;
  * metrics to `firecracker.log` and `firecracker-metrics.json` in
  * `spec.workDir`. With `jailer`, each VM gets its own chroot, uid/gid,
  * cgroup v2 limits and joins its network namespace through the jailer.
- * `acceleration` is always "kvm": Firecracker has no other mode. Throws
- * a plain Error for inconsistent options (jailer without `jailerBin`).
+ * `acceleration` is always "kvm": Firecracker has no other mode.
+ * `cleanupStale` removes the jails and cgroups (and kills the processes)
+ * a killed agent left; unjailed there is nothing of the driver's own to
+ * sweep (the VM's namespace and workDir are the agent's). Throws a plain
+ * Error for inconsistent options (jailer without `jailerBin`).
  */
 export function createFirecrackerDriver(
   opts: FirecrackerDriverOptions,
@@ -48,37 +63,61 @@ export function createFirecrackerDriver(
   }
   const log = opts.log.child({ driver: 'firecracker' });
   const uids = new UidPool(opts.uidBase ?? 900_000, UID_POOL_SIZE);
+  let base: Promise<JailBase> | undefined;
+  const jailBase = () => (base ??= resolveJailBase(opts));
   return {
     name: 'firecracker',
     acceleration: 'kvm',
-    boot: (spec) => boot(spec, opts, uids, log.child({ vmId: spec.id })),
+    boot: async (spec) => {
+      const jail = opts.jailer ? await jailBase() : undefined;
+      return boot(spec, opts, { jail, uids }, log.child({ vmId: spec.id }));
+    },
+    cleanupStale: async () =>
+      opts.jailer ? sweepStaleJails(jailPlaces(await jailBase()), log) : [],
+  };
+}
+
+/** What every jail of this driver shares; uid and gid are per VM. */
+type JailBase = Omit<JailSettings, 'uid' | 'gid'>;
+
+async function resolveJailBase(
+  opts: FirecrackerDriverOptions,
+): Promise<JailBase> {
+  return {
+    jailerBin: opts.jailerBin ?? 'jailer',
+    firecrackerBin: opts.firecrackerBin,
+    chrootBase: opts.chrootBase ?? '/srv/jailer',
+    cgroupRoot: opts.cgroupRoot ?? (await findCgroupRoot()),
+    parentCgroup: opts.parentCgroup ?? 'firelab',
+    netnsDir: opts.netnsDir ?? '/var/run/netns',
+  };
+}
+
+/** Where `vmLayout` puts jails and cgroups, for the stale sweep. */
+function jailPlaces(base: JailBase): JailPlaces {
+  const execName = basename(base.firecrackerBin);
+  return {
+    jailsDir: join(base.chrootBase, execName),
+    cgroupParent: join(base.cgroupRoot, base.parentCgroup),
+    execName,
   };
 }
 
 async function boot(
   spec: VmSpec,
   opts: FirecrackerDriverOptions,
-  uids: UidPool,
+  jailing: { jail?: JailBase; uids: UidPool },
   log: Logger,
 ): Promise<VmHandle> {
-  const uid = opts.jailer ? uids.take() : undefined;
+  const { jail, uids } = jailing;
+  const uid = jail ? uids.take() : undefined;
   const settings: BootSettings = {
     firecrackerBin: opts.firecrackerBin,
     joinNetns: opts.joinNetns ?? true,
     apiTimeoutMs: opts.apiTimeoutMs ?? 10_000,
     scratchMiB: opts.scratchMiB,
     consoleCapBytes: opts.consoleCapBytes,
-    jail:
-      uid === undefined
-        ? undefined
-        : {
-            jailerBin: opts.jailerBin ?? 'jailer',
-            firecrackerBin: opts.firecrackerBin,
-            chrootBase: opts.chrootBase ?? '/srv/jailer',
-            cgroupRoot: opts.cgroupRoot ?? '/sys/fs/cgroup',
-            uid,
-            gid: uid,
-          },
+    jail: jail && uid !== undefined ? { ...jail, uid, gid: uid } : undefined,
   };
   try {
     const vm = await bootFirecrackerVm(spec, settings, log);

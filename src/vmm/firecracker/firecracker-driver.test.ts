@@ -13,16 +13,17 @@ import type {
 } from '../contract/driver-contract.js';
 import type { VmDriver } from '../driver.js';
 import { createFirecrackerDriver } from './create-firecracker-driver.js';
-import { behaviourFile, callsFile } from './testing/fake-behaviour.js';
+import { behaviourFile } from './testing/fake-behaviour.js';
 import type { FakeBehaviour } from './testing/fake-behaviour.js';
 import { writeFakeFirecrackerBin } from './testing/fake-bin.js';
-import type { RecordedCall } from './testing/fake-firecracker.js';
+import { isAction, recordedCalls } from './testing/recorded-calls.js';
 import { sampleSpec } from './testing/sample-spec.js';
 
 // The Firecracker driver against the strict fake, started as a process
 // with Firecracker's flags. As root, each VM's fake runs inside a network
 // namespace the test creates, as the real one would; otherwise the
-// driver is told not to enter one.
+// driver is told not to enter one. Jailer mode is in
+// firecracker-jailed.test.ts.
 const SECRET = 'glrt-SENTINEL-secret-token-4711';
 const asRoot = process.getuid?.() === 0;
 let base: string;
@@ -102,19 +103,11 @@ driverContract(
   },
 );
 
-async function recordedCalls(id: string): Promise<RecordedCall[]> {
-  const text = await readFile(callsFile(fakeDir, id), 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as RecordedCall);
-}
-
 test('the driver sends the boot plan in order, every call accepted', async () => {
   const vm = await makeVm({ guestRunMs: 300 });
   const exit = await (await makeDriver().boot(vm.spec)).exited;
   await vm.release();
-  const calls = await recordedCalls(vm.spec.id);
+  const calls = await recordedCalls(fakeDir, vm.spec.id);
   const paths = calls
     .filter((call) => call.method !== 'GET')
     .map((call) => `${call.method} ${call.path}`);
@@ -187,7 +180,7 @@ test('stop on x86_64 sends Ctrl+Alt+Del first', async () => {
   await vm.release();
   assert.equal(exit.kind, 'stopped');
   assert.equal(exit.code, 0, 'the guest rebooted rather than being killed');
-  const calls = await recordedCalls(vm.spec.id);
+  const calls = await recordedCalls(fakeDir, vm.spec.id);
   assert.ok(calls.some((c) => isAction(c, 'SendCtrlAltDel')));
 });
 
@@ -201,10 +194,6 @@ test('stop on arm64 kills at once (no Ctrl+Alt+Del there)', async () => {
   await vm.release();
   assert.equal(exit.kind, 'stopped');
   assert.equal(exit.code, null, 'killed by a signal');
-  const calls = await recordedCalls(vm.spec.id);
+  const calls = await recordedCalls(fakeDir, vm.spec.id);
   assert.ok(!calls.some((c) => isAction(c, 'SendCtrlAltDel')));
 });
-
-function isAction(call: RecordedCall, action: string): boolean {
-  return (call.body as { action_type?: string })?.action_type === action;
-}

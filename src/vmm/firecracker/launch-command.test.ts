@@ -10,6 +10,8 @@ const JAIL: JailSettings = {
   firecrackerBin: '/usr/bin/firecracker',
   chrootBase: '/srv/jailer',
   cgroupRoot: '/sys/fs/cgroup',
+  parentCgroup: 'firelab',
+  netnsDir: '/var/run/netns',
   uid: 900_007,
   gid: 900_007,
 };
@@ -44,7 +46,7 @@ test('jailed: paths inside the chroot, jailer in the foreground', () => {
   const layout = vmLayout(spec, { jail: JAIL, scratch: true });
   const root = '/srv/jailer/firecracker/vm1/root';
   assert.equal(layout.jailDir, '/srv/jailer/firecracker/vm1');
-  assert.equal(layout.cgroupDir, '/sys/fs/cgroup/firecracker/vm1');
+  assert.equal(layout.cgroupDir, '/sys/fs/cgroup/firelab/vm1');
   assert.equal(layout.host.apiSocket, `${root}/run/firecracker.socket`);
   assert.equal(layout.host.rootDisk, `${root}/rootfs.ext4`);
   assert.deepEqual(layout.plan, {
@@ -66,6 +68,7 @@ test('jailed: paths inside the chroot, jailer in the foreground', () => {
   const flag = (name: string) => args[args.indexOf(name) + 1];
   assert.equal(flag('--uid'), '900007');
   assert.equal(flag('--netns'), '/var/run/netns/fl-vm1');
+  assert.equal(flag('--parent-cgroup'), 'firelab');
   assert.equal(flag('--cgroup-version'), '2');
   assert.ok(args.includes(`memory.max=${(1024 + 64) * 1024 * 1024}`));
   assert.ok(args.includes('cpu.max=200000 100000'));

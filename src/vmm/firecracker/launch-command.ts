@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { VmSpec } from '../driver.js';
 import type { JailSettings, VmLayout } from './vm-layout.js';
 
@@ -18,7 +19,8 @@ const PIDS_MAX = 64;
  * jailer runs in the foreground, with neither `--daemonize` nor
  * `--new-pid-ns`, so it execs Firecracker in place and the child's pid
  * and exit code are Firecracker's (reference §3); it joins the VM's
- * namespace by path and sets cgroup v2 limits (memory, CPU quota, pids).
+ * namespace by path and sets cgroup v2 limits (memory, CPU quota, pids)
+ * in a cgroup under `parentCgroup`.
  * The jailer passes `--id` itself; only `--api-sock` follows `--`.
  * No argument ever carries a secret.
  */
@@ -60,9 +62,11 @@ function jailerCommand(
       '--chroot-base-dir',
       jail.chrootBase,
       '--netns',
-      `/var/run/netns/${spec.network.netns}`,
+      join(jail.netnsDir, spec.network.netns),
       '--cgroup-version',
       '2',
+      '--parent-cgroup',
+      jail.parentCgroup,
       '--cgroup',
       `memory.max=${memoryMax}`,
       '--cgroup',

@@ -7,7 +7,12 @@ export interface JailSettings {
   jailerBin: string;
   firecrackerBin: string;
   chrootBase: string;
+  /** The cgroup v2 mount (the jailer finds it in /proc/mounts too). */
   cgroupRoot: string;
+  /** `--parent-cgroup`: VM cgroups are `<cgroupRoot>/<parent>/<id>`. */
+  parentCgroup: string;
+  /** Where named network namespaces are mounted (`ip netns`). */
+  netnsDir: string;
   uid: number;
   gid: number;
 }
@@ -47,7 +52,8 @@ export const METRICS_FILE = 'firecracker-metrics.json';
  * the reflinked disk `rootfs.ext4`, the socket `firecracker.sock`, the log
  * and metrics. Jailed, the disk, kernel, initrd, socket, log and metrics
  * live in `<chrootBase>/<basename(firecrackerBin)>/<id>/root`; the log and
- * metrics are copied to `workDir` when the VM ends.
+ * metrics are copied to `workDir` when the VM ends. The jailer's cgroup
+ * is `<cgroupRoot>/<parentCgroup>/<id>`.
  */
 export function vmLayout(
   spec: VmSpec,
@@ -119,7 +125,7 @@ function jailedLayout(
     keptLogs,
     jailDir,
     jailRoot,
-    cgroupDir: join(jail.cgroupRoot, execName, spec.id),
+    cgroupDir: join(jail.cgroupRoot, jail.parentCgroup, spec.id),
   };
 }
 

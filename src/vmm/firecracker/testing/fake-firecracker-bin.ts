@@ -10,7 +10,10 @@ import { startFakeFirecracker } from './fake-firecracker.js';
 // A fake `firecracker` executable: `node --import tsx fake-firecracker-bin.ts
 // --api-sock <path> --id <id> ...`. Its behaviour comes from the folder
 // named by $FAKE_FIRECRACKER_DIR (see fake-behaviour.ts). The socket is
-// never removed on exit, exactly like Firecracker (reference §2).
+// never removed on exit, exactly like Firecracker (reference §2). Started
+// by the fake jailer, $FAKE_FIRECRACKER_ROOT names the jail root and every
+// path (socket, kernel, disks, logs) is resolved under it, as a chrooted
+// Firecracker would see it.
 const args = parseFakeArgs(process.argv.slice(2));
 if (typeof args === 'string') {
   process.stderr.write(`error: ${args}\n`);
