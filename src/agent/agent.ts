@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageArtifacts } from '../image/image-types.js';
 import { CleanupStack } from '../lib/cleanup.js';
@@ -11,6 +11,7 @@ import {
   prepareVmNetwork,
 } from '../network/index.js';
 import { parseSubnet } from '../network/subnet.js';
+import { CONSOLE_TAIL_BYTES } from '../server/agents/agent-link.js';
 import type {
   AgentEvents,
   AgentInfo,
@@ -143,6 +144,19 @@ export class Agent implements AgentLink {
       ?.patchMetadata({ firelab: { runner_token: null } });
   }
 
+  async readConsole(vmId: string): Promise<string | null> {
+    if (!/^[a-z0-9-]{1,64}$/.test(vmId)) return null;
+    // A running VM's console is in its folder; an ended one's was kept.
+    for (const path of [
+      join(this.#options.stateDir, 'vms', vmId, 'console.log'),
+      join(this.#options.logDir, `${vmId}.console.log`),
+    ]) {
+      const text = await readTail(path, CONSOLE_TAIL_BYTES);
+      if (text !== null) return text;
+    }
+    return null;
+  }
+
   runningVmIds(): string[] {
     return [...this.#booting, ...this.#vms.keys()];
   }
@@ -252,5 +266,20 @@ export class Agent implements AgentLink {
     this.#vms.delete(vmId);
     this.#booting.delete(vmId);
     this.#stopRequested.delete(vmId);
+  }
+}
+
+/** The last `bytes` of a file as text, or null if it cannot be read. */
+async function readTail(path: string, bytes: number): Promise<string | null> {
+  const file = await open(path).catch(() => null);
+  if (!file) return null;
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, bytes);
+    const buffer = Buffer.alloc(length);
+    await file.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    await file.close();
   }
 }

@@ -229,10 +229,16 @@ export class ServerConnection implements AgentEvents {
     const agent = this.#agent!;
     const call = message.call;
     try {
+      let data: string | null | undefined;
       if (call.kind === 'startVm') await agent.startVm(call.request);
       else if (call.kind === 'stopVm') await agent.stopVm(call.vmId);
-      else await agent.jobTaken(call.vmId);
-      this.#send({ type: 'result', id: message.id });
+      else if (call.kind === 'jobTaken') await agent.jobTaken(call.vmId);
+      else data = await agent.readConsole(call.vmId);
+      this.#send({
+        type: 'result',
+        id: message.id,
+        ...(data === undefined ? {} : { data }),
+      });
     } catch (error) {
       this.#send({
         type: 'result',

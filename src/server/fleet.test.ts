@@ -98,6 +98,14 @@ describe('remote agents', () => {
       const pipelineId = await h.push(TWO_JOBS);
       await allDone(h, pipelineId, 2);
       assert.equal(a.started.length, 2);
+      const jobId = h.sim.admin.jobs({ pipelineId })[0]!.id;
+      const { json: logs } = await api<{ console: string; trace: string }>(
+        h,
+        'GET',
+        `/api/v1/jobs/${jobId}/logs`,
+      );
+      assert.match(logs.console, /console of fake VM vm-/, 'asked the agent');
+      assert.match(logs.trace, /hello from a fake VM/);
 
       await assert.rejects(
         connectRemote(h.server.url, new FakeAgent('host-b'), {

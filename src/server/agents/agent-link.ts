@@ -14,6 +14,11 @@ export interface AgentLink {
   /** The VM's runner has its job: withdraw the token from its metadata. */
   jobTaken(vmId: string): Promise<void>;
   /**
+   * The end of the VM's serial console (running or ended), or null when
+   * the agent has none; at most `CONSOLE_TAIL_BYTES`.
+   */
+  readConsole(vmId: string): Promise<string | null>;
+  /**
    * The VMs the agent has now (a restarted agent has none), including
    * ended ones whose exit the server has not acknowledged yet.
    */
@@ -28,6 +33,9 @@ export interface AgentInfo {
   hypervisor: string;
   acceleration: string;
 }
+
+/** The most of a console an agent sends (frames are limited to 1 MiB). */
+export const CONSOLE_TAIL_BYTES = 256 * 1024;
 
 /** Everything an agent needs to run one VM for one runner. */
 export interface StartVmRequest {

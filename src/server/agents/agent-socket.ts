@@ -155,7 +155,7 @@ export class AgentSocketServer {
       }
       const message = parsed.message;
       if (message.type === 'result') {
-        link.settle(message.id, message.error);
+        link.settle(message.id, message.error, message.data);
       } else if (message.type === 'event') {
         handle(events, message).then(
           () => send(ws, { type: 'ack', seq: message.seq }),

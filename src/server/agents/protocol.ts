@@ -71,6 +71,8 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
       type: z.literal('result'),
       id: z.number().int(),
       error: z.string().optional(),
+      /** What the call returns, if anything (a console's text). */
+      data: z.string().nullable().optional(),
     })
     .strict(),
   z
@@ -104,6 +106,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
         z.object({ kind: z.literal('startVm'), request: startVmRequest }),
         z.object({ kind: z.literal('stopVm'), vmId }),
         z.object({ kind: z.literal('jobTaken'), vmId }),
+        z.object({ kind: z.literal('readConsole'), vmId }),
       ]),
     })
     .strict(),

@@ -20,7 +20,10 @@ export class RemoteAgentLink implements AgentLink {
   #nextId = 1;
   #pending = new Map<
     number,
-    { resolve: () => void; reject: (error: Error) => void }
+    {
+      resolve: (data: string | null | undefined) => void;
+      reject: (error: Error) => void;
+    }
   >();
   #closed: string | undefined;
 
@@ -36,16 +39,20 @@ export class RemoteAgentLink implements AgentLink {
     this.#running = runningVmIds;
   }
 
-  startVm(request: StartVmRequest): Promise<void> {
-    return this.#call({ kind: 'startVm', request });
+  async startVm(request: StartVmRequest): Promise<void> {
+    await this.#call({ kind: 'startVm', request });
   }
 
-  stopVm(vmId: string): Promise<void> {
-    return this.#call({ kind: 'stopVm', vmId });
+  async stopVm(vmId: string): Promise<void> {
+    await this.#call({ kind: 'stopVm', vmId });
   }
 
-  jobTaken(vmId: string): Promise<void> {
-    return this.#call({ kind: 'jobTaken', vmId });
+  async jobTaken(vmId: string): Promise<void> {
+    await this.#call({ kind: 'jobTaken', vmId });
+  }
+
+  async readConsole(vmId: string): Promise<string | null> {
+    return (await this.#call({ kind: 'readConsole', vmId })) ?? null;
   }
 
   /** The VMs the agent had when it said hello. */
@@ -54,11 +61,11 @@ export class RemoteAgentLink implements AgentLink {
   }
 
   /** The agent answered request `id`. */
-  settle(id: number, error: string | undefined): void {
+  settle(id: number, error: string | undefined, data?: string | null): void {
     const call = this.#pending.get(id);
     if (!call) return;
     this.#pending.delete(id);
-    if (error === undefined) call.resolve();
+    if (error === undefined) call.resolve(data);
     else call.reject(new Error(`agent ${this.id}: ${error}`));
   }
 
@@ -71,19 +78,19 @@ export class RemoteAgentLink implements AgentLink {
     }
   }
 
-  #call(call: ServerCall): Promise<void> {
+  #call(call: ServerCall): Promise<string | null | undefined> {
     if (this.#closed !== undefined) {
       return Promise.reject(
         new Error(`agent ${this.id} disconnected (${this.#closed})`),
       );
     }
     const id = this.#nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.settle(id, `no answer to ${call.kind} in ${CALL_TIMEOUT_MS} ms`);
       }, CALL_TIMEOUT_MS);
       this.#pending.set(id, {
-        resolve: () => (clearTimeout(timer), resolve()),
+        resolve: (data) => (clearTimeout(timer), resolve(data)),
         reject: (error) => (clearTimeout(timer), reject(error)),
       });
       const message: ServerMessage = { type: 'request', id, call };

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
 import type { GitlabClient } from '../../gitlab/client.js';
 import { hashSecret, newSecret, secretsEqual } from '../../lib/secrets.js';
-import type { Store } from '../../store/index.js';
+import type { Store, VmRecord } from '../../store/index.js';
 import { LIVE_VM_STATES } from '../../store/records.js';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 
@@ -124,12 +123,12 @@ export function apiRoutes(deps: {
     const trace = await deps.gitlab
       .getTrace(demand.projectId, jobId)
       .catch((error: Error) => `(trace unavailable: ${error.message})`);
-    const console = vm?.consolePath
-      ? await readFile(vm.consolePath, 'utf8').catch(
-          () => '(console log is gone)',
-        )
-      : '(no console captured)';
-    return c.json({ jobId, vmId: vm?.id ?? null, trace, console });
+    return c.json({
+      jobId,
+      vmId: vm?.id ?? null,
+      trace,
+      console: vm ? await consoleOf(deps.agents, vm) : '(no VM ran it)',
+    });
   });
   return app;
 }
@@ -137,4 +136,15 @@ export function apiRoutes(deps: {
 function jobIdParam(text: string): number | undefined {
   const id = Number(text);
   return /^\d{1,15}$/.test(text) && id > 0 ? id : undefined;
+}
+
+/** A VM's console lives on its agent's host: the agent is asked for it. */
+async function consoleOf(agents: AgentRegistry, vm: VmRecord): Promise<string> {
+  const agent = agents.get(vm.agentId);
+  if (!agent)
+    return `(the console is on agent ${vm.agentId}, which is not connected to this server)`;
+  const text = await agent
+    .readConsole(vm.id)
+    .catch((error: Error) => `(console unavailable: ${error.message})`);
+  return text ?? '(the agent has no console for this VM)';
 }

@@ -48,6 +48,13 @@ export class FakeAgent implements AgentLink {
     this.tokensWithdrawn.push(vmId);
   }
 
+  /** Fake VMs print one line; ended ones keep it. */
+  async readConsole(vmId: string): Promise<string | null> {
+    return this.started.some((r) => r.vmId === vmId)
+      ? `console of fake VM ${vmId}\n`
+      : null;
+  }
+
   runningVmIds(): string[] {
     return [...this.#stops.keys()];
   }
