@@ -217,6 +217,7 @@ function settingsFrom(config: Readonly<ServerConfig>): ControllerSettings {
     bootTimeoutMs: jobs.bootTimeoutSeconds * 1000,
     jobTimeoutSeconds: jobs.jobTimeoutSeconds,
     maxAttempts: jobs.maxAttempts,
+    retryLostJobs: jobs.retryLostJobs,
     agentLostAfterMs: config.server.agentLostAfterSeconds * 1000,
     gitlabUrl: config.gitlab.url,
   };

@@ -101,6 +101,8 @@ export const configSchema = z
         bootTimeoutSeconds: z.number().int().positive().default(120),
         jobTimeoutSeconds: z.number().int().min(60).default(3600),
         maxAttempts: z.number().int().positive().default(3),
+        /** Cancel and retry (once) a job whose VM died mid-job. */
+        retryLostJobs: z.boolean().default(true),
         reconcileIntervalSeconds: z.number().positive().default(15),
       })
       .strict()

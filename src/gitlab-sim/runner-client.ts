@@ -14,6 +14,8 @@ export async function runOneJob(opts: {
   waitMs: number;
   stopped?: () => boolean;
   trace?: string;
+  /** How long the "job" runs; a stop meanwhile abandons it unreported. */
+  jobMs?: number;
 }): Promise<number | null> {
   const api = `${opts.gitlabUrl}/api/v4`;
   const until = Date.now() + opts.waitMs;
@@ -24,7 +26,10 @@ export async function runOneJob(opts: {
     });
     if (response.status === 201) {
       const job = (await response.json()) as { id: number; token: string };
-      await finishJob(api, job, opts.trace ?? 'hello from a test runner\n');
+      await finishJob(api, job, opts.trace ?? 'hello from a test runner\n', {
+        jobMs: opts.jobMs ?? 0,
+        stopped: opts.stopped ?? (() => false),
+      });
       return job.id;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -36,12 +41,19 @@ async function finishJob(
   api: string,
   job: { id: number; token: string },
   trace: string,
+  run: { jobMs: number; stopped: () => boolean },
 ): Promise<void> {
   const headers = { 'job-token': job.token };
   await send('PUT', `${api}/jobs/${job.id}`, {
     token: job.token,
     state: 'running',
   });
+  const until = Date.now() + run.jobMs;
+  while (Date.now() < until) {
+    // Like a VM killed mid-job: nothing more is reported.
+    if (run.stopped()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   await fetch(`${api}/jobs/${job.id}/trace`, {
     method: 'PATCH',
     headers: {

@@ -101,6 +101,35 @@ export class GitlabClient {
     return this.#call('GET', `/projects/${projectId}/jobs/${jobId}`);
   }
 
+  /**
+   * Cancels a job; `force` also ends one stuck in `canceling` (its runner
+   * gone, nobody will report for it).
+   */
+  async cancelJob(
+    projectId: number,
+    jobId: number,
+    options = { force: false },
+  ): Promise<GitlabJob> {
+    const query = options.force ? '?force=true' : '';
+    return this.#call(
+      'POST',
+      `/projects/${projectId}/jobs/${jobId}/cancel${query}`,
+    );
+  }
+
+  /**
+   * Retries a finished job as a new job. Not repeated after an answer
+   * could have been lost: that could leave two copies.
+   */
+  async retryJob(projectId: number, jobId: number): Promise<GitlabJob> {
+    return this.#call(
+      'POST',
+      `/projects/${projectId}/jobs/${jobId}/retry`,
+      undefined,
+      createIsRetryable,
+    );
+  }
+
   /** A job's log as GitLab stores it (plain text). */
   async getTrace(projectId: number, jobId: number): Promise<string> {
     return this.#call('GET', `/projects/${projectId}/jobs/${jobId}/trace`);

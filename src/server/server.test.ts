@@ -194,6 +194,73 @@ describe('server with the GitLab stand-in and a fake agent', () => {
     }
   });
 
+  test('a VM lost mid-job: its job is canceled and retried once', async () => {
+    const h = await startHarness();
+    // Each replacement is the same agent restarted (same id).
+    const second = new FakeAgent();
+    const third = new FakeAgent();
+    try {
+      h.agent.jobMs = 60_000;
+      const pipelineId = await h.push(
+        'build: { tags: [firelab], script: [echo hi] }',
+      );
+      const first = h.sim.admin.jobs({ pipelineId })[0]!;
+      await eventually(
+        () => h.sim.admin.job(first.id)?.status === 'running',
+        'the job to run',
+      );
+      await eventually(
+        async () => (await h.store.vms.listVms())[0]?.state === 'busy',
+        'the VM to be busy',
+      );
+      second.jobMs = 60_000;
+      h.agent.crash();
+      second.connect(h.server.attachAgent(second));
+
+      const retry = await eventually(
+        () => h.sim.admin.jobs({ pipelineId }).find((j) => j.id !== first.id),
+        'a retry of the lost job',
+      );
+      assert.equal(h.sim.admin.job(first.id)?.status, 'canceled');
+      assert.equal(retry.name, 'build');
+      await eventually(
+        () => h.sim.admin.job(retry.id)?.status === 'running',
+        'the retry to run on the restarted agent',
+      );
+      await eventually(
+        async () =>
+          (await h.store.vms.listVms()).some(
+            (vm) => vm.tookJobId === retry.id && vm.state === 'busy',
+          ),
+        'the second VM to be busy',
+      );
+      // The retry is lost too: canceled, not retried again.
+      second.crash();
+      third.connect(h.server.attachAgent(third));
+      await eventually(
+        () => h.sim.admin.job(retry.id)?.status === 'canceled',
+        'the retry to be canceled',
+      );
+      await eventually(
+        async () =>
+          (await h.store.demands.getDemand(retry.id))?.status === 'lost',
+        'the retry to be recorded as lost',
+      );
+      const lost = await h.store.demands.getDemand(first.id);
+      assert.equal(lost?.status, 'lost');
+      assert.match(lost?.reason ?? '', /retried as job \d+/);
+      const again = await h.store.demands.getDemand(retry.id);
+      assert.equal(again?.retryOf, first.id);
+      assert.match(again?.reason ?? '', /not retried again/);
+      assert.equal(h.sim.admin.jobs({ pipelineId }).length, 2);
+      assert.equal(third.started.length, 0);
+      await eventually(() => h.sim.admin.runners().length === 0, 'no runners');
+    } finally {
+      await h.close();
+      third.stopAll();
+    }
+  });
+
   test('jobs with unusable firelab tags are reported, not run', async () => {
     const h = await startHarness();
     try {

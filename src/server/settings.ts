@@ -14,6 +14,11 @@ export interface ControllerSettings {
   jobTimeoutSeconds: number;
   /** Boots tried per job before its demand fails. */
   maxAttempts: number;
+  /**
+   * A job whose VM ends mid-job (a crash, a lost host) is canceled in
+   * GitLab, then retried once as a new job when this is set.
+   */
+  retryLostJobs: boolean;
   /** An agent not heard from for this long is gone; its VMs are ended. */
   agentLostAfterMs: number;
   /** GitLab URL as the VMs' runners must use it. */

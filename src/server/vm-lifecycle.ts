@@ -1,4 +1,5 @@
 import type { GitlabClient } from '../gitlab/client.js';
+import type { GitlabJob } from '../gitlab/types.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { DemandRecord, Store, VmRecord } from '../store/index.js';
@@ -297,7 +298,62 @@ export class VmLifecycle {
     const vm = await this.#mutex.run(() => this.#recordExit(vmId, exit));
     if (!vm) return;
     if (vm.runnerId !== null) await this.#deleteRunner(vm.runnerId, vmId);
+    const took = (await this.#store.vms.getVm(vmId))?.tookJobId ?? null;
+    if (took !== null) await this.#rescueLostJob(vm, took, exit);
     await this.schedule();
+  }
+
+  /**
+   * A VM that took a job has ended. If GitLab still has that job running,
+   * nobody can finish it any more (its runner is gone): rather than let
+   * it hang until GitLab's timeout, it is canceled and, once per job,
+   * retried as a new job that firelab then serves like any other.
+   */
+  async #rescueLostJob(vm: VmRecord, jobId: number, exit: VmExit) {
+    const log = this.#log.child({ vmId: vm.id, jobId });
+    const demand = await this.#store.demands.getDemand(jobId);
+    if (!demand) return;
+    try {
+      const job = await this.#gitlab.getJob(demand.projectId, jobId);
+      if (job.status !== 'running' && job.status !== 'pending') return;
+      const canceled = await this.#gitlab.cancelJob(demand.projectId, jobId);
+      if (canceled.status === 'canceling')
+        await this.#gitlab.cancelJob(demand.projectId, jobId, { force: true });
+      let reason = `its VM ended mid-job (${exit.kind}: ${exit.detail.slice(0, 200)}); the job was canceled`;
+      let retried: GitlabJob | undefined;
+      if (this.#settings.retryLostJobs && demand.retryOf === null) {
+        retried = await this.#gitlab.retryJob(demand.projectId, jobId);
+        reason += ` and retried as job ${retried.id}`;
+        await this.#store.demands.insertDemand(
+          {
+            ...demand,
+            jobId: retried.id,
+            jobName: retried.name,
+            gitlabStatus: retried.status,
+            jobCreatedAt: Date.parse(retried.created_at) || null,
+            retryOf: jobId,
+          },
+          Date.now(),
+        );
+        // Its pending hook may have made the demand first.
+        await this.#store.demands.setRetryOf(retried.id, jobId);
+      } else if (demand.retryOf !== null) {
+        reason += ` (not retried again: it is already a retry of job ${demand.retryOf})`;
+      }
+      await this.#store.demands.transitionDemand(
+        jobId,
+        ['served', 'done'],
+        'lost',
+        Date.now(),
+        { reason, gitlabStatus: 'canceled' },
+      );
+      log.warn({ retriedAs: retried?.id ?? null }, reason);
+    } catch (error) {
+      log.warn(
+        { err: errorMessage(error) },
+        'could not cancel or retry a job whose VM was lost',
+      );
+    }
   }
 
   /**

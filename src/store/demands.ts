@@ -6,8 +6,14 @@ import type { Database, DemandTable } from './schema.js';
 
 export type NewDemand = Omit<
   DemandRecord,
-  'status' | 'reason' | 'attempts' | 'createdAt' | 'updatedAt' | 'finishedAt'
->;
+  | 'status'
+  | 'reason'
+  | 'attempts'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'finishedAt'
+  | 'retryOf'
+> & { retryOf?: number | null };
 
 /**
  * Records a demand for a job unless one exists. Returns true only for the
@@ -34,6 +40,7 @@ export async function insertDemand(
       attempts: 0,
       gitlab_status: demand.gitlabStatus,
       job_created_at: demand.jobCreatedAt,
+      retry_of: demand.retryOf ?? null,
       created_at: now,
       updated_at: now,
     })
@@ -85,7 +92,9 @@ export async function transitionDemand(
     attempts?: number;
   } = {},
 ): Promise<boolean> {
-  const finished = ['done', 'canceled', 'expired', 'failed'].includes(to);
+  const finished = ['done', 'canceled', 'expired', 'failed', 'lost'].includes(
+    to,
+  );
   const result = await db
     .updateTable('demands')
     .set({
@@ -126,6 +135,19 @@ export async function setGitlabStatus(
     .execute();
 }
 
+/** Marks a job as the retry of a lost one (its hook may have come first). */
+export async function setRetryOf(
+  db: Kysely<Database>,
+  jobId: number,
+  retryOf: number,
+): Promise<void> {
+  await db
+    .updateTable('demands')
+    .set({ retry_of: retryOf })
+    .where('job_id', '=', jobId)
+    .execute();
+}
+
 function toDemand(row: Selectable<DemandTable>): DemandRecord {
   return {
     jobId: Number(row.job_id),
@@ -144,6 +166,7 @@ function toDemand(row: Selectable<DemandTable>): DemandRecord {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     finishedAt: nullableNumber(row.finished_at),
+    retryOf: nullableNumber(row.retry_of),
   };
 }
 

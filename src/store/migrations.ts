@@ -116,6 +116,14 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_lost_jobs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('demands')
+        .addColumn('retry_of', 'bigint')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,7 +5,8 @@ import type { Arch } from '../vmm/driver.js';
  * being made for it; `served`: a VM's runner took this job; `done`: the
  * job finished; `canceled`: the job ended before any VM took it;
  * `expired`: no VM took it in time; `failed`: it could not be served
- * (invalid tags, boots failed too often).
+ * (invalid tags, boots failed too often); `lost`: its VM ended mid-job
+ * (a crash, a lost host) and GitLab's job was canceled (and retried).
  */
 export const DEMAND_STATUSES = [
   'queued',
@@ -15,6 +16,7 @@ export const DEMAND_STATUSES = [
   'canceled',
   'expired',
   'failed',
+  'lost',
 ] as const;
 export type DemandStatus = (typeof DEMAND_STATUSES)[number];
 
@@ -41,6 +43,8 @@ export interface DemandRecord {
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
+  /** The job this one retries after that job's VM was lost mid-job. */
+  retryOf: number | null;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface DemandTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** The job this one retries after its VM was lost mid-job. */
+  retry_of: number | null;
 }
 
 /** One row per VM ever started; its GitLab runner lives and dies with it. */

@@ -23,6 +23,8 @@ export class FakeAgent implements AgentLink {
   failBoots = 0;
   /** Delay before a fake VM starts polling, ms. */
   bootDelayMs = 20;
+  /** How long a fake VM's job runs, ms. */
+  jobMs = 0;
   #events: AgentEvents | undefined;
   #stops = new Map<string, () => void>();
   #booted = new Set<string>();
@@ -83,6 +85,7 @@ export class FakeAgent implements AgentLink {
         waitMs: request.waitTimeoutSeconds * 1000,
         stopped: () => stopped,
         trace: 'hello from a fake VM\n',
+        jobMs: this.jobMs,
       });
       void run.then(
         () => this.#exit(request.vmId, stopped ? 'stopped' : 'guest-exit', ''),

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitlabClient } from '../../gitlab/client.js';
+import type { GitlabClientOptions } from '../../gitlab/client.js';
 import { createGitlabSim } from '../../gitlab-sim/index.js';
 import type { GitlabSim } from '../../gitlab-sim/index.js';
 import type { Project } from '../../gitlab-sim/types.js';
@@ -50,6 +51,13 @@ export async function startHarness(
     log?: Logger;
     /** False: the test attaches its own agent (default: a FakeAgent). */
     fakeAgent?: boolean;
+    /**
+     * The server's GitLab client: another token (default: the project
+     * owner's), timeout or retry policy (default: short retries).
+     */
+    gitlab?: Partial<
+      Pick<GitlabClientOptions, 'token' | 'timeoutMs' | 'retry'>
+    >;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'firelab-harness-'));
@@ -71,6 +79,7 @@ export async function startHarness(
     token,
     log,
     retry: { attempts: 3, baseMs: 5, maxMs: 20 },
+    ...options.gitlab,
   });
   const webhookSecret = randomBytes(8).toString('hex');
   const adminToken = randomBytes(16).toString('hex');
@@ -145,6 +154,7 @@ export function testSettings(gitlabUrl: string): ControllerSettings {
     bootTimeoutMs: 5_000,
     jobTimeoutSeconds: 600,
     maxAttempts: 3,
+    retryLostJobs: true,
     agentLostAfterMs: 60_000,
     gitlabUrl,
   };
