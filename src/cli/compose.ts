@@ -212,6 +212,7 @@ function settingsFrom(config: Readonly<ServerConfig>): ControllerSettings {
     placement: {
       cpuOvercommit: jobs.cpuOvercommit,
       maxPerProject: jobs.maxPerProject,
+      ...(jobs.maxPerGroup ? { maxPerGroup: jobs.maxPerGroup } : {}),
     },
     idleTimeoutMs: jobs.idleTimeoutSeconds * 1000,
     bootTimeoutMs: jobs.bootTimeoutSeconds * 1000,

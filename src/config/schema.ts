@@ -97,6 +97,8 @@ export const configSchema = z
         maxMemoryMiB: z.number().int().positive().default(65536),
         cpuOvercommit: z.number().min(1).default(1),
         maxPerProject: z.number().int().positive().default(50),
+        /** Most VMs the projects of one group may hold at once (no cap). */
+        maxPerGroup: z.number().int().positive().optional(),
         idleTimeoutSeconds: z.number().int().positive().default(300),
         bootTimeoutSeconds: z.number().int().positive().default(120),
         jobTimeoutSeconds: z.number().int().min(60).default(3600),

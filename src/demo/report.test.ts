@@ -19,6 +19,7 @@ function vm(over: Partial<VmRecord>): VmRecord {
     id: 'vm-1',
     demandJobId: 7,
     projectId: 1,
+    groupId: null,
     agentId: 'a',
     runnerId: 3,
     tookJobId: 7,

@@ -5,6 +5,7 @@ import type {
   CreatedRunner,
   CreateRunnerRequest,
   GitlabJob,
+  GitlabProject,
   GitlabRunner,
 } from './types.js';
 
@@ -95,6 +96,10 @@ export class GitlabClient {
 
   listPendingJobs(projectId: number): Promise<GitlabJob[]> {
     return this.#paged(`/projects/${projectId}/jobs?scope[]=pending`);
+  }
+
+  getProject(projectId: number): Promise<GitlabProject> {
+    return this.#call('GET', `/projects/${projectId}`);
   }
 
   getJob(projectId: number, jobId: number): Promise<GitlabJob> {

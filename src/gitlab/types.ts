@@ -17,6 +17,13 @@ export interface GitlabJob {
   web_url?: string;
 }
 
+/** The fields of GitLab's Project entity that firelab reads. */
+export interface GitlabProject {
+  id: number;
+  path_with_namespace: string;
+  namespace: { id: number; kind: string; full_path: string };
+}
+
 /** A runner as `POST /user/runners` returns it (token shown once). */
 export interface CreatedRunner {
   id: number;

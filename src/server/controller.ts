@@ -25,6 +25,7 @@ export class Controller {
   #settings: ControllerSettings;
   #log: Logger;
   #mutex = new Mutex();
+  #groups = new Map<number, { groupId: number | null; at: number }>();
 
   constructor(deps: {
     store: Store;
@@ -83,14 +84,38 @@ export class Controller {
     );
     if (result.kind === 'not-firelab') return;
 
+    const groupId = await this.#groupOf(projectId);
     const created = await this.#mutex.run(() =>
-      this.#recordDemand(projectId, job, result),
+      this.#recordDemand(projectId, groupId, job, result),
     );
     if (created) await this.vms.schedule();
   }
 
+  /**
+   * The project's group (its namespace) for per-group caps; remembered
+   * for ten minutes. Unknown (null, no group cap) when GitLab cannot say.
+   */
+  async #groupOf(projectId: number): Promise<number | null> {
+    const known = this.#groups.get(projectId);
+    if (known && Date.now() - known.at < 10 * 60_000) return known.groupId;
+    try {
+      const project = await this.#gitlab.getProject(projectId);
+      const groupId =
+        project.namespace.kind === 'group' ? project.namespace.id : null;
+      this.#groups.set(projectId, { groupId, at: Date.now() });
+      return groupId;
+    } catch (error) {
+      this.#log.warn(
+        { projectId, err: errorMessage(error) },
+        "could not read the project's group: no group cap for its jobs",
+      );
+      return known?.groupId ?? null;
+    }
+  }
+
   async #recordDemand(
     projectId: number,
+    groupId: number | null,
     job: GitlabJob,
     result: ReturnType<typeof classify>,
   ): Promise<boolean> {
@@ -103,6 +128,7 @@ export class Controller {
       {
         jobId: job.id,
         projectId,
+        groupId,
         pipelineId: job.pipeline.id,
         jobName: job.name,
         tags: job.tag_list,

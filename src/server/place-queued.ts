@@ -31,19 +31,24 @@ export async function placeQueued(
       .filter((a) => a.draining)
       .map((a) => a.id),
   );
-  const perProject = new Map<number, number>();
-  for (const vm of live)
-    perProject.set(vm.projectId, (perProject.get(vm.projectId) ?? 0) + 1);
+  const byProject = new Map<number, number>();
+  const byGroup = new Map<number, number>();
+  for (const vm of live) {
+    byProject.set(vm.projectId, (byProject.get(vm.projectId) ?? 0) + 1);
+    if (vm.groupId !== null)
+      byGroup.set(vm.groupId, (byGroup.get(vm.groupId) ?? 0) + 1);
+  }
 
   const placements = placeAll(
     queued.map((d) => ({
       jobId: d.jobId,
       projectId: d.projectId,
+      groupId: d.groupId,
       runnerClass: d,
     })),
     deps.agents.capacities(live, draining),
     deps.settings.placement,
-    { byProject: perProject },
+    { byProject, byGroup },
   );
   const started: [VmRecord, DemandRecord][] = [];
   for (const [i, placement] of placements.entries()) {
@@ -86,6 +91,7 @@ async function reserve(
     id: deps.newVmId(),
     demandJobId: demand.jobId,
     projectId: demand.projectId,
+    groupId: demand.groupId,
     agentId,
     arch: demand.arch,
     vcpus: demand.vcpus,

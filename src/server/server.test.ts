@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
 import { FakeAgent } from './testing/fake-agent.js';
-import { eventually, startHarness } from './testing/harness.js';
+import { eventually, pushCi, startHarness } from './testing/harness.js';
 import type { Harness } from './testing/harness.js';
 
 const THREE_JOBS = `
@@ -258,6 +258,41 @@ describe('server with the GitLab stand-in and a fake agent', () => {
     } finally {
       await h.close();
       third.stopAll();
+    }
+  });
+
+  test('a group cap holds the projects of one group to their share', async () => {
+    const h = await startHarness({
+      siblings: 1,
+      settings: {
+        placement: { cpuOvercommit: 1, maxPerProject: 10, maxPerGroup: 1 },
+      },
+    });
+    try {
+      h.agent.jobMs = 300;
+      const ci = 'one: { tags: [firelab], script: [echo 1] }';
+      const first = await h.push(ci);
+      const second = await pushCi(h.sim, h.siblings[0]!, ci);
+      const waiting = await eventually(async () => {
+        const queued = await h.store.demands.listDemands({
+          statuses: ['queued'],
+        });
+        return queued.find((d) => d.reason?.includes('group'));
+      }, 'a job waiting for its group');
+      assert.match(waiting.reason!, /group \d+ .*at its limit of 1/);
+      for (const pipelineId of [first, second]) {
+        await eventually(
+          () => h.sim.admin.jobs({ pipelineId })[0]?.status === 'success',
+          'both jobs to succeed',
+        );
+      }
+      const vms = await h.store.vms.listVms();
+      assert.equal(vms.length, 2);
+      assert.ok(vms.every((vm) => vm.groupId !== null));
+      const [a, b] = vms.sort((x, y) => x.createdAt - y.createdAt);
+      assert.ok(b!.createdAt >= a!.endedAt!, 'never two at once');
+    } finally {
+      await h.close();
     }
   });
 

@@ -12,6 +12,7 @@ function vm(
     id,
     demandJobId,
     projectId: 1,
+    groupId: null,
     agentId: 'a',
     runnerId: 1,
     tookJobId: null,

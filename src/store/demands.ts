@@ -13,7 +13,8 @@ export type NewDemand = Omit<
   | 'updatedAt'
   | 'finishedAt'
   | 'retryOf'
-> & { retryOf?: number | null };
+  | 'groupId'
+> & { retryOf?: number | null; groupId?: number | null };
 
 /**
  * Records a demand for a job unless one exists. Returns true only for the
@@ -41,6 +42,7 @@ export async function insertDemand(
       gitlab_status: demand.gitlabStatus,
       job_created_at: demand.jobCreatedAt,
       retry_of: demand.retryOf ?? null,
+      group_id: demand.groupId ?? null,
       created_at: now,
       updated_at: now,
     })
@@ -167,6 +169,7 @@ function toDemand(row: Selectable<DemandTable>): DemandRecord {
     updatedAt: Number(row.updated_at),
     finishedAt: nullableNumber(row.finished_at),
     retryOf: nullableNumber(row.retry_of),
+    groupId: nullableNumber(row.group_id),
   };
 }
 

@@ -116,11 +116,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0003_lost_jobs': {
+  '0003_lost_jobs_and_groups': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .alterTable('demands')
         .addColumn('retry_of', 'bigint')
+        .execute();
+      await db.schema
+        .alterTable('demands')
+        .addColumn('group_id', 'bigint')
+        .execute();
+      await db.schema
+        .alterTable('vms')
+        .addColumn('group_id', 'bigint')
         .execute();
     },
   },

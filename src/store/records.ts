@@ -45,6 +45,8 @@ export interface DemandRecord {
   finishedAt: number | null;
   /** The job this one retries after that job's VM was lost mid-job. */
   retryOf: number | null;
+  /** The project's group (namespace); null when GitLab did not say. */
+  groupId: number | null;
 }
 
 /**
@@ -74,6 +76,7 @@ export interface VmRecord {
   id: string;
   demandJobId: number;
   projectId: number;
+  groupId: number | null;
   agentId: string;
   runnerId: number | null;
   tookJobId: number | null;

@@ -34,6 +34,8 @@ export interface DemandTable {
   finished_at: number | null;
   /** The job this one retries after its VM was lost mid-job. */
   retry_of: number | null;
+  /** The project's group (its namespace), for per-group caps. */
+  group_id: number | null;
 }
 
 /** One row per VM ever started; its GitLab runner lives and dies with it. */
@@ -55,6 +57,7 @@ export interface VmTable {
   exit_kind: string | null;
   exit_detail: string | null;
   console_path: string | null;
+  group_id: number | null;
 }
 
 export interface WebhookDeliveryTable {

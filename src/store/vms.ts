@@ -14,7 +14,7 @@ export type NewVm = Pick<
   | 'arch'
   | 'vcpus'
   | 'memoryMiB'
->;
+> & { groupId?: number | null };
 
 /** Records a VM the moment it is decided, so its capacity is reserved. */
 export async function insertVm(
@@ -28,6 +28,7 @@ export async function insertVm(
       id: vm.id,
       demand_job_id: vm.demandJobId,
       project_id: vm.projectId,
+      group_id: vm.groupId ?? null,
       agent_id: vm.agentId,
       arch: vm.arch,
       vcpus: vm.vcpus,
@@ -148,6 +149,7 @@ function toVm(row: Selectable<VmTable>): VmRecord {
     id: row.id,
     demandJobId: Number(row.demand_job_id),
     projectId: Number(row.project_id),
+    groupId: nullableNumber(row.group_id),
     agentId: row.agent_id,
     runnerId: nullableNumber(row.runner_id),
     tookJobId: nullableNumber(row.took_job_id),

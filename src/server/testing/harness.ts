@@ -24,6 +24,8 @@ import { FakeAgent } from './fake-agent.js';
 export interface Harness {
   sim: GitlabSim;
   project: Project;
+  /** The `siblings` projects: served, in `project`'s group. */
+  siblings: Project[];
   server: FirelabServer;
   store: Store;
   /** A client of the stand-in as the server's GitLab user. */
@@ -51,6 +53,8 @@ export async function startHarness(
     log?: Logger;
     /** False: the test attaches its own agent (default: a FakeAgent). */
     fakeAgent?: boolean;
+    /** More projects served, in the same group as `project`. */
+    siblings?: number;
     /**
      * The server's GitLab client: another token (default: the project
      * owner's), timeout or retry policy (default: short retries).
@@ -69,6 +73,17 @@ export async function startHarness(
     name: 'app',
     members: [user],
   });
+  const siblings: Project[] = [];
+  for (let i = 0; i < (options.siblings ?? 0); i++) {
+    siblings.push(
+      await sim.admin.createProject({
+        namespace: 'demo',
+        name: `app-${i + 2}`,
+        members: [user],
+      }),
+    );
+  }
+  const served = [project, ...siblings];
   const database = options.database ?? {
     kind: 'embedded',
     path: ':memory:',
@@ -87,7 +102,7 @@ export async function startHarness(
     store: serverStore,
     gitlab,
     settings: { ...testSettings(sim.url), ...options.settings },
-    projects: [project.id],
+    projects: served.map((p) => p.id),
     webhookSecret,
     adminToken,
     listen: { host: '127.0.0.1', port: 0 },
@@ -100,11 +115,13 @@ export async function startHarness(
   const server = await startServer(serverOptions(store, 'server-1'));
   const more: FirelabServer[] = [];
   if (options.hooks !== false) {
-    sim.admin.addHook(project, {
-      url: `${server.url}/webhooks/gitlab`,
-      token: webhookSecret,
-      jobEvents: true,
-    });
+    for (const p of served) {
+      sim.admin.addHook(p, {
+        url: `${server.url}/webhooks/gitlab`,
+        token: webhookSecret,
+        jobEvents: true,
+      });
+    }
   }
   const agent = new FakeAgent();
   if (options.fakeAgent !== false) agent.connect(server.attachAgent(agent));
@@ -112,6 +129,7 @@ export async function startHarness(
   return {
     sim,
     project,
+    siblings,
     server,
     store,
     gitlab,
