@@ -219,6 +219,7 @@ function settingsFrom(config: Readonly<ServerConfig>): ControllerSettings {
     jobTimeoutSeconds: jobs.jobTimeoutSeconds,
     maxAttempts: jobs.maxAttempts,
     retryLostJobs: jobs.retryLostJobs,
+    runnerBackoff: { baseMs: 5_000, maxMs: 300_000 },
     agentLostAfterMs: config.server.agentLostAfterSeconds * 1000,
     gitlabUrl: config.gitlab.url,
   };

@@ -63,6 +63,8 @@ export interface GitlabSimAdmin {
   jobs(filter?: { pipelineId?: number; status?: JobStatus }): Job[];
   job(id: number): Job | undefined;
   runners(): Runner[];
+  /** Every runner created so far, deleted ones included. */
+  runnersCreated(): readonly Runner[];
   cancelJob(id: number, options?: { force?: boolean }): Job | null;
   retryJob(id: number): Job | null;
   playJob(id: number): Job | null;
@@ -128,6 +130,7 @@ export function createAdmin(ctx: SimContext): GitlabSimAdmin {
         .sort((a, b) => a.id - b.id),
     job: (id) => state.jobs.get(id),
     runners: () => [...state.runners.values()].sort((a, b) => a.id - b.id),
+    runnersCreated: () => state.createdRunners,
     cancelJob: (id, options) => cancelJob(state, byId(id), options?.force),
     retryJob: (id) => retryJob(state, byId(id)),
     playJob: (id) => playJob(state, byId(id)),

@@ -52,6 +52,7 @@ export function createRunner(
     info: {},
   };
   ctx.state.runners.set(runner.id, runner);
+  ctx.state.createdRunners.push(runner);
   return { id: runner.id, token, token_expires_at: null };
 }
 

@@ -4,6 +4,9 @@
  * request faults model an API under load (500, 429 + Retry-After) or a
  * broken network (a request that never answers, a reset connection).
  * Each rule is used up by `count` matching events ("all" = until clear).
+ * A rule with `after` lets the request do its work first and then spoils
+ * the answer: the change is made but the client never learns of it, as
+ * when a proxy times out or a connection drops after GitLab committed.
  */
 export interface RequestFaultRule {
   action: 'status' | 'hang' | 'reset';
@@ -15,12 +18,23 @@ export interface RequestFaultRule {
   method?: string;
   /** Exact path, or a pattern tested against the path (no query). */
   path?: string | RegExp;
+  /** Let the request take effect, then apply the fault to its answer. */
+  after?: boolean;
 }
 
 export interface RequestFault {
   action: RequestFaultRule['action'];
   status: number;
   retryAfterSeconds: number | null;
+  after: boolean;
+}
+
+/** A request fault that was used, for tests to read back. */
+export interface AppliedFault extends RequestFault {
+  method: string;
+  path: string;
+  /** When the fault was taken (ms since the epoch). */
+  at: number;
 }
 
 /** What to do with one webhook delivery. */
@@ -32,6 +46,8 @@ export interface HookFault {
   hold: boolean;
   /** Release the held batch (newest first) after this one. */
   releaseHeld: boolean;
+  /** Time between two released deliveries, ms (0: all at once). */
+  releaseGapMs: number;
 }
 
 interface Counted {
@@ -45,6 +61,8 @@ export class FaultInjector {
   #duplicate: Counted & { copies: number } = { remaining: 0, copies: 2 };
   #delay: Counted & { ms: number } = { remaining: 0, ms: 0 };
   #reorder = 0;
+  #reorderGapMs = 0;
+  #applied: AppliedFault[] = [];
 
   /** Drops the next `count` webhook deliveries ("all": every one). */
   dropHooks(count: number | 'all'): void {
@@ -62,9 +80,13 @@ export class FaultInjector {
     this.#delay = { remaining: count, ms };
   }
 
-  /** Holds the next `count` deliveries, then sends them newest first. */
-  reorderHooks(count: number): void {
+  /**
+   * Holds the next `count` deliveries, then sends them newest first;
+   * `gapMs` apart, so that the receiver sees exactly that order.
+   */
+  reorderHooks(count: number, gapMs = 0): void {
     this.#reorder = count;
+    this.#reorderGapMs = gapMs;
   }
 
   /** Adds a rule for the next matching API (or git) requests. */
@@ -74,6 +96,11 @@ export class FaultInjector {
       ...rule,
       remaining: count === 'all' ? Infinity : count,
     });
+  }
+
+  /** Every request fault used so far, oldest first (kept by `clear`). */
+  applied(): readonly AppliedFault[] {
+    return this.#applied;
   }
 
   clear(): void {
@@ -92,11 +119,14 @@ export class FaultInjector {
     );
     if (!rule) return null;
     rule.remaining--;
-    return {
+    const fault: RequestFault = {
       action: rule.action,
       status: rule.status ?? 500,
       retryAfterSeconds: rule.retryAfterSeconds ?? null,
+      after: rule.after ?? false,
     };
+    this.#applied.push({ ...fault, method, path, at: Date.now() });
+    return fault;
   }
 
   /** Consumes the webhook fault state for one delivery. */
@@ -107,6 +137,7 @@ export class FaultInjector {
       delayMs: 0,
       hold: false,
       releaseHeld: false,
+      releaseGapMs: 0,
     };
     if (!this.#dropAll && this.#drop > 0) this.#drop--;
     if (fault.drop) return fault;
@@ -117,6 +148,7 @@ export class FaultInjector {
       this.#reorder--;
       fault.hold = true;
       fault.releaseHeld = this.#reorder === 0;
+      fault.releaseGapMs = this.#reorderGapMs;
     }
     return fault;
   }

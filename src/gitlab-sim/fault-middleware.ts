@@ -1,5 +1,6 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { SimContext } from './context.js';
+import type { RequestFault } from './fault-injector.js';
 import type { SimEnv } from './hono-env.js';
 
 /**
@@ -7,6 +8,8 @@ import type { SimEnv } from './hono-env.js';
  * default; 429 carries `Retry-After`), a hang (no answer until the
  * client gives up or the simulator closes) or a reset connection (the
  * socket is destroyed; in `app.request()` tests the request throws).
+ * A fault marked `after` lets the route run first and replaces its
+ * answer, so the change is made but the client never hears of it.
  */
 export function faultMiddleware(
   ctx: SimContext,
@@ -16,7 +19,15 @@ export function faultMiddleware(
     const path = new URL(c.req.url).pathname;
     const fault = ctx.faults.takeRequestFault(c.req.method, path);
     if (!fault) return next();
-    ctx.logger.debug({ path, fault: fault.action }, 'injecting fault');
+    ctx.logger.debug(
+      { path, fault: fault.action, after: fault.after },
+      'injecting fault',
+    );
+    if (fault.after) {
+      await next();
+      // The route's answer is discarded: only the fault's goes out.
+      c.res = undefined;
+    }
 
     if (fault.action === 'reset') {
       c.env?.incoming?.socket.destroy();
@@ -24,14 +35,19 @@ export function faultMiddleware(
     }
     if (fault.action === 'hang') {
       await hang(c.req.raw.signal, closing);
-      return c.body(null, 503);
+      return (c.res = c.body(null, 503));
     }
-    if (fault.retryAfterSeconds !== null) {
-      c.header('Retry-After', String(fault.retryAfterSeconds));
-    }
-    const status = fault.status as 500;
-    return c.json({ message: `${status} injected fault` }, status);
+    return (c.res = statusAnswer(c, fault));
   };
+}
+
+function statusAnswer(c: Context<SimEnv>, fault: RequestFault): Response {
+  const status = fault.status as 500;
+  const headers =
+    fault.retryAfterSeconds === null
+      ? undefined
+      : { 'Retry-After': String(fault.retryAfterSeconds) };
+  return c.json({ message: `${status} injected fault` }, status, headers);
 }
 
 function hang(...signals: AbortSignal[]): Promise<void> {

@@ -28,6 +28,8 @@ export class SimState {
   readonly pipelines = new Map<number, Pipeline>();
   readonly jobs = new Map<number, Job>();
   readonly runners = new Map<number, Runner>();
+  /** Every runner ever created, deleted ones included, oldest first. */
+  readonly createdRunners: Runner[] = [];
   readonly hooks = new Map<number, ProjectHook>();
   /** Bumped whenever the pending queue changes (X-GitLab-Last-Update). */
   queueVersion = 1;

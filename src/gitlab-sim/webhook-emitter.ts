@@ -90,11 +90,17 @@ export class WebhookEmitter {
     return this.#send(copy).then(() => copy);
   }
 
-  /** Sends held (reordered) deliveries now, newest first. */
-  releaseHeld(): void {
+  /**
+   * Sends held (reordered) deliveries now, newest first: all at once, or
+   * one every `gapMs` so that they also arrive in that order.
+   */
+  releaseHeld(gapMs = 0): void {
     const held = this.#held.reverse();
     this.#held = [];
-    for (const delivery of held) this.#track(this.#send(delivery));
+    for (const [i, delivery] of held.entries()) {
+      if (gapMs > 0) this.#schedule(delivery, i * gapMs);
+      else this.#track(this.#send(delivery));
+    }
   }
 
   /** Resolves when no delivery is in flight or waiting on a delay. */
@@ -178,7 +184,7 @@ export class WebhookEmitter {
     if (fault.hold) {
       for (const copy of copies) copy.outcome = 'held';
       this.#held.push(...copies);
-      if (fault.releaseHeld) this.releaseHeld();
+      if (fault.releaseHeld) this.releaseHeld(fault.releaseGapMs);
       return;
     }
     // Always asynchronous: GitLab enqueues a Sidekiq job after commit.

@@ -156,3 +156,31 @@ test('reordered deliveries arrive newest first', async () => {
     ['pending', 'created'],
   );
 });
+
+test('reordered deliveries with a gap are sent that far apart, newest first', async () => {
+  const job = 'a: { script: x }';
+  const ci = `${job}\nb: { script: y }`;
+  fx.sim.admin.faults.reorderHooks(4, 60);
+  await fx.sim.admin.pushFiles(fx.project, { '.gitlab-ci.yml': ci }, 'ci');
+  await fx.sim.admin.waitForHookDeliveries((d) => d.length === 4);
+  await fx.sim.admin.hooksIdle();
+  assert.deepEqual(
+    rx.received.map((r) => [r.body['build_status'], r.body['build_name']]),
+    [
+      ['pending', 'b'],
+      ['pending', 'a'],
+      ['created', 'b'],
+      ['created', 'a'],
+    ],
+  );
+  const sent = fx.sim.admin
+    .hookDeliveries()
+    .map((d) => d.sentAt!.getTime())
+    .sort((x, y) => x - y);
+  for (let i = 1; i < sent.length; i++) {
+    assert.ok(
+      sent[i]! - sent[i - 1]! >= 50,
+      `gap ${i}: ${sent[i]! - sent[i - 1]!} ms`,
+    );
+  }
+});

@@ -27,8 +27,28 @@ test('backoff grows, is jittered, bounded, and honours a hint', () => {
   );
   assert.equal(
     backoffMs(1, policy, 60_000, () => 0),
-    1000,
+    60_000,
+    'a hint is never cut short',
   );
+});
+
+test('a Retry-After longer than the policy allows is left to a later pass', async () => {
+  const sleeps: number[] = [];
+  let calls = 0;
+  await assert.rejects(
+    withRetry(
+      async () => {
+        calls++;
+        throw new Error('429');
+      },
+      () => ({ retry: true, delayHintMs: 60_000 }),
+      policy,
+      async (ms) => void sleeps.push(ms),
+    ),
+    /429/,
+  );
+  assert.equal(calls, 1);
+  assert.deepEqual(sleeps, []);
 });
 
 test('retries only retryable errors, up to the bound', async () => {

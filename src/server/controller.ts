@@ -168,7 +168,13 @@ export class Controller {
     const pendingIds = new Set(pending.map((j) => j.id));
     const open = await this.#store.demands.listOpenDemands();
     for (const demand of open.filter((d) => d.projectId === projectId)) {
-      if (pendingIds.has(demand.jobId)) continue;
+      if (pendingIds.has(demand.jobId)) {
+        if (demand.status === 'placed')
+          await this.#guard(demand.jobId, () =>
+            this.vms.requeueOrphan(demand.jobId),
+          );
+        continue;
+      }
       await this.#guard(demand.jobId, () => this.#settle(demand));
     }
   }

@@ -21,9 +21,10 @@ export interface PlacementDeps {
 export async function placeQueued(
   deps: PlacementDeps,
 ): Promise<[VmRecord, DemandRecord][]> {
-  const queued = await deps.store.demands.listDemands({
-    statuses: ['queued'],
-  });
+  const now = Date.now();
+  const queued = (
+    await deps.store.demands.listDemands({ statuses: ['queued'] })
+  ).filter((d) => d.notBefore === null || d.notBefore <= now);
   if (queued.length === 0) return [];
   const live = await deps.store.vms.listLiveVms();
   const draining = new Set(
@@ -84,6 +85,7 @@ async function reserve(
     {
       reason: null,
       attempts: demand.attempts + 1,
+      notBefore: null,
     },
   );
   if (!claimed) return undefined;

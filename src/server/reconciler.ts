@@ -176,7 +176,16 @@ export class Reconciler {
         .split(' ')[0]!;
       const vm = await this.#store.vms.getVm(vmId);
       if (vm && vm.state !== 'ended') continue;
-      await this.#gitlab.deleteRunner(runner.id);
+      // One runner GitLab will not delete must not shield the others.
+      try {
+        await this.#gitlab.deleteRunner(runner.id);
+      } catch (error) {
+        this.#log.warn(
+          { runnerId: runner.id, vmId, err: errorMessage(error) },
+          'could not delete an orphaned runner; trying again next time',
+        );
+        continue;
+      }
       this.#log.info({ runnerId: runner.id, vmId }, 'deleted orphaned runner');
       deleted++;
     }

@@ -19,6 +19,11 @@ export interface ControllerSettings {
    * GitLab, then retried once as a new job when this is set.
    */
   retryLostJobs: boolean;
+  /**
+   * After GitLab refuses to create a runner, the job waits `baseMs`,
+   * doubling while failures go on, up to `maxMs` (or GitLab's Retry-After).
+   */
+  runnerBackoff: { baseMs: number; maxMs: number };
   /** An agent not heard from for this long is gone; its VMs are ended. */
   agentLostAfterMs: number;
   /** GitLab URL as the VMs' runners must use it. */

@@ -76,9 +76,9 @@ test('takeover table', () => {
       { kind: 'ignore', reason: 'runner already took job 10' },
     ],
     [
-      'ended VM',
-      planTakeover(vm('a', 10, { state: 'ended' }), 10, []),
-      { kind: 'ignore', reason: 'VM has ended' },
+      'ended VM whose job was not known: recorded late',
+      planTakeover(vm('a', 10, { state: 'ended' }), 11, []),
+      { kind: 'late', originalJobId: 10 },
     ],
   ];
   for (const [name, actual, expected] of cases)

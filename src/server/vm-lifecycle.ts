@@ -1,5 +1,6 @@
+import { GitlabApiError } from '../gitlab/client.js';
 import type { GitlabClient } from '../gitlab/client.js';
-import type { GitlabJob } from '../gitlab/types.js';
+import type { CreatedRunner, GitlabJob } from '../gitlab/types.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { DemandRecord, Store, VmRecord } from '../store/index.js';
@@ -30,6 +31,7 @@ export class VmLifecycle {
   #instruct: () => void;
   #inFlight = new Set<Promise<void>>();
   #provisioning = new Set<string>();
+  #runnerFailures = 0;
   #scheduling = true;
 
   constructor(deps: {
@@ -91,13 +93,20 @@ export class VmLifecycle {
 
   async #provision(vm: VmRecord, demand: DemandRecord): Promise<void> {
     const log = this.#log.child({ vmId: vm.id, jobId: demand.jobId });
+    let runner: CreatedRunner;
     try {
-      const runner = await this.#gitlab.createRunner({
+      runner = await this.#gitlab.createRunner({
         projectId: demand.projectId,
         description: `${RUNNER_PREFIX}${vm.id} job ${demand.jobId}`,
         tags: demand.tags,
         maximumTimeout: Math.max(600, this.#settings.jobTimeoutSeconds),
       });
+      this.#runnerFailures = 0;
+    } catch (error) {
+      await this.#noRunner(vm, demand, error, log);
+      return;
+    }
+    try {
       // Recorded whatever the VM's state, so whoever ends the VM deletes it.
       await this.#store.vms.updateVm(vm.id, { runnerId: runner.id });
       const stillWanted = await this.#store.vms.updateVm(
@@ -136,6 +145,53 @@ export class VmLifecycle {
     }
   }
 
+  /**
+   * GitLab would not create the VM's runner. That says nothing about the
+   * job or the host, so it costs the job no attempt: the VM is ended
+   * unstarted and the job waits, backing off (GitLab's Retry-After, else
+   * `runnerBackoff`, doubling while failures go on), for GitLab to recover.
+   */
+  async #noRunner(
+    vm: VmRecord,
+    demand: DemandRecord,
+    error: unknown,
+    log: Logger,
+  ): Promise<void> {
+    const failures = ++this.#runnerFailures;
+    const hint = error instanceof GitlabApiError ? error.retryAfterMs : 0;
+    const { baseMs, maxMs } = this.#settings.runnerBackoff;
+    const waitMs = Math.max(
+      hint ?? 0,
+      Math.min(maxMs, baseMs * 2 ** (failures - 1)),
+    );
+    const why = `GitLab did not create a runner: ${errorMessage(error)}`;
+    await this.#mutex.run(async () => {
+      const now = Date.now();
+      await this.#store.vms.updateVm(vm.id, {
+        state: 'ended',
+        endedAt: now,
+        exitKind: 'boot-failed',
+        exitDetail: why.slice(0, 1000),
+      });
+      await this.#store.demands.transitionDemand(
+        demand.jobId,
+        ['placed'],
+        'queued',
+        now,
+        {
+          reason: `waiting for GitLab (${why.slice(0, 300)})`,
+          attempts: demand.attempts,
+          notBefore: now + waitMs,
+        },
+      );
+    });
+    const fields = { err: errorMessage(error), retryInMs: waitMs, failures };
+    // Once is a hiccup; over and over is for a human to look at.
+    const message = 'could not create a runner; the job waits';
+    if (failures >= 3) log.error(fields, message);
+    else log.warn(fields, message);
+  }
+
   #deadlineMs(): number {
     const { bootTimeoutMs, idleTimeoutMs, jobTimeoutSeconds } = this.#settings;
     return bootTimeoutMs + idleTimeoutMs + jobTimeoutSeconds * 1000 + 60_000;
@@ -169,7 +225,7 @@ export class VmLifecycle {
 
       const now = Date.now();
       await this.#store.vms.updateVm(vm.id, {
-        state: 'busy',
+        ...(plan.kind === 'late' ? {} : { state: 'busy' as const }),
         tookJobId: jobId,
         jobStartedAt: now,
       });
@@ -178,7 +234,10 @@ export class VmLifecycle {
         await this.#store.vms.updateVm(plan.otherVmId, {
           demandJobId: plan.originalJobId,
         });
-      } else if (plan.kind === 'requeue') {
+      } else if (
+        plan.kind === 'requeue' ||
+        (plan.kind === 'late' && plan.originalJobId !== jobId)
+      ) {
         await this.#store.demands.transitionDemand(
           plan.originalJobId,
           ['placed'],
@@ -192,7 +251,7 @@ export class VmLifecycle {
       );
       return vm;
     });
-    if (!taker) return;
+    if (!taker || taker.state === 'ended') return;
     // The guest read its runner token long ago; now that the runner has
     // its job, nothing in the VM (the job included) may fetch it again.
     this.#instruct();
@@ -294,8 +353,10 @@ export class VmLifecycle {
     vmId: string,
     exit: VmExit & { consolePath: string | null },
   ): Promise<void> {
-    await this.#learnTakenJob(vmId);
-    const vm = await this.#mutex.run(() => this.#recordExit(vmId, exit));
+    const learned = await this.#learnTakenJob(vmId);
+    const vm = await this.#mutex.run(() =>
+      this.#recordExit(vmId, exit, learned),
+    );
     if (!vm) return;
     if (vm.runnerId !== null) await this.#deleteRunner(vm.runnerId, vmId);
     const took = (await this.#store.vms.getVm(vmId))?.tookJobId ?? null;
@@ -359,9 +420,9 @@ export class VmLifecycle {
   /**
    * A short job can start and end between two polls, with its `running`
    * hook lost: before a VM's end is judged, its runner is asked (while it
-   * still exists) whether it took a job.
+   * still exists) whether it took a job. False when GitLab did not say.
    */
-  async #learnTakenJob(vmId: string): Promise<void> {
+  async #learnTakenJob(vmId: string): Promise<boolean> {
     const vm = await this.#store.vms.getVm(vmId);
     if (
       !vm ||
@@ -369,22 +430,30 @@ export class VmLifecycle {
       vm.tookJobId !== null ||
       vm.state === 'ended'
     )
-      return;
+      return true;
     try {
       const taken = (await this.#gitlab.listRunnerJobs(vm.runnerId)).at(-1);
       if (taken)
         await this.runnerTookJob(vm.runnerId, taken.id, { pause: false });
+      return true;
     } catch (error) {
       this.#log.warn(
         { vmId, err: errorMessage(error) },
-        'could not ask runner for its job',
+        'could not ask the runner for its job; the reconciler will find out',
       );
+      return false;
     }
   }
 
+  /**
+   * Records a VM's end. If it took no job, its job is retried (or failed);
+   * if whether it took one is not known, its job stays `placed` for the
+   * reconciler to settle from GitLab's record of the job.
+   */
   async #recordExit(
     vmId: string,
     exit: VmExit & { consolePath: string | null },
+    jobKnown: boolean,
   ) {
     const vm = await this.#store.vms.getVm(vmId);
     if (!vm || vm.state === 'ended') return undefined;
@@ -396,8 +465,32 @@ export class VmLifecycle {
       ...(exit.consolePath ? { consolePath: exit.consolePath } : {}),
     });
     this.#log.info({ vmId, exit: exit.kind, detail: exit.detail }, 'VM ended');
-    if (vm.tookJobId === null) await this.#retryOrFail(vm, exit);
+    const after = await this.#store.vms.getVm(vmId);
+    if (after?.tookJobId === null && jobKnown)
+      await this.#retryOrFail(vm, exit);
     return vm;
+  }
+
+  /**
+   * A pending job still `placed` whose VMs have all ended (their end came
+   * while GitLab could not say whether they took it): back to the queue.
+   */
+  async requeueOrphan(jobId: number): Promise<void> {
+    const moved = await this.#mutex.run(async () => {
+      const vms = await this.#store.vms.findVmsForJob(jobId);
+      const live = vms.some(
+        (vm) => vm.demandJobId === jobId && vm.state !== 'ended',
+      );
+      if (live) return false;
+      return this.#store.demands.transitionDemand(
+        jobId,
+        ['placed'],
+        'queued',
+        Date.now(),
+        { reason: 'its VM ended without taking it' },
+      );
+    });
+    if (moved) await this.schedule();
   }
 
   async #retryOrFail(vm: VmRecord, exit: VmExit): Promise<void> {

@@ -14,6 +14,7 @@ export type NewDemand = Omit<
   | 'finishedAt'
   | 'retryOf'
   | 'groupId'
+  | 'notBefore'
 > & { retryOf?: number | null; groupId?: number | null };
 
 /**
@@ -92,6 +93,7 @@ export async function transitionDemand(
     reason?: string | null;
     gitlabStatus?: string;
     attempts?: number;
+    notBefore?: number | null;
   } = {},
 ): Promise<boolean> {
   const finished = ['done', 'canceled', 'expired', 'failed', 'lost'].includes(
@@ -106,6 +108,9 @@ export async function transitionDemand(
       ...(fields.reason !== undefined ? { reason: fields.reason } : {}),
       ...(fields.gitlabStatus ? { gitlab_status: fields.gitlabStatus } : {}),
       ...(fields.attempts !== undefined ? { attempts: fields.attempts } : {}),
+      ...(fields.notBefore !== undefined
+        ? { not_before: fields.notBefore }
+        : {}),
     })
     .where('job_id', '=', jobId)
     .where('status', 'in', [...from])
@@ -170,6 +175,7 @@ function toDemand(row: Selectable<DemandTable>): DemandRecord {
     finishedAt: nullableNumber(row.finished_at),
     retryOf: nullableNumber(row.retry_of),
     groupId: nullableNumber(row.group_id),
+    notBefore: nullableNumber(row.not_before),
   };
 }
 

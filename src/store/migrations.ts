@@ -116,7 +116,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0003_lost_jobs_and_groups': {
+  '0003_lost_jobs_groups_backoff': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .alterTable('demands')
@@ -129,6 +129,10 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .alterTable('vms')
         .addColumn('group_id', 'bigint')
+        .execute();
+      await db.schema
+        .alterTable('demands')
+        .addColumn('not_before', 'bigint')
         .execute();
     },
   },

@@ -47,6 +47,8 @@ export interface DemandRecord {
   retryOf: number | null;
   /** The project's group (namespace); null when GitLab did not say. */
   groupId: number | null;
+  /** Not placed before this time, ms (backing off a failing GitLab). */
+  notBefore: number | null;
 }
 
 /**

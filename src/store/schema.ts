@@ -36,6 +36,8 @@ export interface DemandTable {
   retry_of: number | null;
   /** The project's group (its namespace), for per-group caps. */
   group_id: number | null;
+  /** Not placed before this time (GitLab asked firelab to back off). */
+  not_before: number | null;
 }
 
 /** One row per VM ever started; its GitLab runner lives and dies with it. */

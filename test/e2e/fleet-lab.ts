@@ -49,10 +49,10 @@ export interface Service {
   stop(): Promise<number | null>;
 }
 
-export async function startFleetLab(database: {
-  name: string;
-  config: { embedded: string } | { postgres: string } | undefined;
-}): Promise<FleetLab> {
+/** `database`: PostgreSQL's URL, or undefined for a file in the lab. */
+export async function startFleetLab(
+  database: { postgres: string } | undefined,
+): Promise<FleetLab> {
   const dir = await mkdtemp(join(tmpdir(), 'firelab-fleet-'));
   const sim = await startDemoGitlab(join(dir, 'gitlab'), silentLogger());
   const { user, token } = sim.admin.createUser({ username: 'fleet' });
@@ -79,7 +79,7 @@ export async function startFleetLab(database: {
         adminToken,
         agentLostAfterSeconds: 10,
       },
-      database: database.config ?? { embedded: join(dir, 'firelab.db') },
+      database: database ?? { embedded: join(dir, 'firelab.db') },
       jobs: {
         defaultVcpus: 1,
         defaultMemoryMiB: 384,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { testDatabases } from '../../src/store/testing/databases.js';
 import { cannotBootVms, eventually } from './lab.js';
 import { startFleetLab } from './fleet-lab.js';
 import type { FleetLab } from './fleet-lab.js';
@@ -12,19 +13,18 @@ one: { tags: [firelab], script: ["sleep 3", "echo one"] }
 two: { tags: [firelab], script: ["sleep 3", "echo two"] }
 `;
 
-/** The databases the fleet runs on: always a file, PostgreSQL if started. */
-const databases = [
-  { name: 'embedded', config: undefined, skip: false as const },
-  {
-    name: 'postgres',
-    config: process.env.FIRELAB_TEST_POSTGRES_URL
-      ? { postgres: process.env.FIRELAB_TEST_POSTGRES_URL }
-      : undefined,
-    skip: process.env.FIRELAB_TEST_POSTGRES_URL
-      ? (false as const)
-      : 'FIRELAB_TEST_POSTGRES_URL is not set (no PostgreSQL server)',
+/**
+ * The databases the fleet runs on: a file, and PostgreSQL when the test
+ * setup started one; each lab gets a fresh, empty database.
+ */
+const databases = testDatabases().map((backend) => ({
+  name: backend.name,
+  skip: backend.skip,
+  async fresh() {
+    const config = await backend.config();
+    return config.kind === 'postgres' ? { postgres: config.url } : undefined;
   },
-];
+}));
 
 /** The expected end state: every job succeeded once, nothing left. */
 async function everythingDoneOnce(lab: FleetLab, pipelineId: number) {
@@ -74,7 +74,7 @@ for (const database of databases) {
     { skip: skip || database.skip, timeout: 30 * 60_000 },
     () => {
       test('server killed with SIGKILL mid-flight: a new one finishes the work', async () => {
-        const lab = await startFleetLab(database);
+        const lab = await startFleetLab(await database.fresh());
         try {
           const server = await lab.startServer();
           await lab.startAgent('kvm-a');
@@ -93,7 +93,7 @@ for (const database of databases) {
       });
 
       test('agent killed with SIGKILL: on restart it removes its leftovers; unstarted jobs run again', async () => {
-        const lab = await startFleetLab(database);
+        const lab = await startFleetLab(await database.fresh());
         try {
           await lab.startServer();
           const agent = await lab.startAgent('kvm-a');
@@ -117,7 +117,7 @@ for (const database of databases) {
       });
 
       test('agent host gone for good: its VMs are given up and its jobs run elsewhere', async () => {
-        const lab = await startFleetLab(database);
+        const lab = await startFleetLab(await database.fresh());
         try {
           await lab.startServer();
           const doomed = await lab.startAgent('kvm-gone');

@@ -173,6 +173,7 @@ export function testSettings(gitlabUrl: string): ControllerSettings {
     jobTimeoutSeconds: 600,
     maxAttempts: 3,
     retryLostJobs: true,
+    runnerBackoff: { baseMs: 50, maxMs: 500 },
     agentLostAfterMs: 60_000,
     gitlabUrl,
   };
