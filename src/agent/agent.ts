@@ -93,6 +93,10 @@ export class Agent implements AgentLink {
     const log = this.#log.child({ vmId: request.vmId });
     const started = Date.now();
     this.#booting.add(request.vmId);
+    log.info(
+      { vcpus: request.vcpus, memoryMiB: request.memoryMiB },
+      'starting VM',
+    );
     void this.#boot(request, log).then(
       ({ ended }) => {
         log.info({ ms: Date.now() - started }, 'VM running');

@@ -44,6 +44,8 @@ export interface FleetLab {
 
 export interface Service {
   process: ChildProcess;
+  /** What the process has logged so far (the first MB). */
+  logs(): string;
   /** SIGKILL to the process alone (its VMs live on as orphans), or to its group. */
   kill(options?: { group?: boolean }): Promise<void>;
   stop(): Promise<number | null>;
@@ -128,6 +130,7 @@ export async function startFleetLab(
     }, `${name} to start`);
     const service: Service = {
       process: child,
+      logs: () => logs,
       async kill(options = {}) {
         try {
           process.kill(options.group ? -child.pid! : child.pid!, 'SIGKILL');

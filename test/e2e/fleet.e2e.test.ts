@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { testDatabases } from '../../src/store/testing/databases.js';
 import { cannotBootVms, eventually } from './lab.js';
 import { startFleetLab } from './fleet-lab.js';
-import type { FleetLab } from './fleet-lab.js';
+import type { FleetLab, Service } from './fleet-lab.js';
 
 const skip = await cannotBootVms();
 
@@ -59,6 +59,20 @@ async function everythingDoneOnce(lab: FleetLab, pipelineId: number) {
   );
 }
 
+/**
+ * Waits until `agent` has taken `count` VMs in hand (it logs each VM by
+ * id as it starts building it), so a kill lands after the server's start
+ * request was answered: the VMs then end only through the path tested.
+ */
+async function agentHasVms(lab: FleetLab, agent: Service, count: number) {
+  await eventually(async () => {
+    const ids = (await lab.vms())
+      .filter((vm) => vm.state === 'booting')
+      .map((vm) => vm.id);
+    return ids.filter((id) => agent.logs().includes(id)).length >= count;
+  }, `the agent to be building ${count} VM(s)`);
+}
+
 async function vmsIn(lab: FleetLab, states: string[], count: number) {
   await eventually(
     async () =>
@@ -98,7 +112,7 @@ for (const database of databases) {
           await lab.startServer();
           const agent = await lab.startAgent('kvm-a');
           const pipelineId = await lab.push(TWO_JOBS);
-          await vmsIn(lab, ['booting'], 2);
+          await agentHasVms(lab, agent, 2);
           // The agent alone dies; its QEMU processes and relays live on.
           await agent.kill();
           assert.ok(
@@ -122,7 +136,7 @@ for (const database of databases) {
           await lab.startServer();
           const doomed = await lab.startAgent('kvm-gone');
           const pipelineId = await lab.push(TWO_JOBS);
-          await vmsIn(lab, ['booting'], 2);
+          await agentHasVms(lab, doomed, 2);
           // The whole host goes: agent, VMs, relays.
           await doomed.kill({ group: true });
           await lab.startAgent('kvm-b');
