@@ -1,6 +1,5 @@
-import { GitlabApiError } from '../gitlab/client.js';
 import type { GitlabClient } from '../gitlab/client.js';
-import type { CreatedRunner, GitlabJob } from '../gitlab/types.js';
+import type { CreatedRunner } from '../gitlab/types.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { DemandRecord, Store, VmRecord } from '../store/index.js';
@@ -9,6 +8,8 @@ import type { AgentRegistry } from './agents/agent-registry.js';
 import type { Mutex } from './mutex.js';
 import { placeQueued } from './place-queued.js';
 import type { ControllerSettings } from './settings.js';
+import { rescueLostJob } from './lost-job.js';
+import { waitForGitlab } from './runner-refused.js';
 import { planTakeover } from './takeover.js';
 
 /** The prefix of every runner firelab creates; garbage collection keys on it. */
@@ -103,7 +104,11 @@ export class VmLifecycle {
       });
       this.#runnerFailures = 0;
     } catch (error) {
-      await this.#noRunner(vm, demand, error, log);
+      await waitForGitlab(
+        { store: this.#store, mutex: this.#mutex, settings: this.#settings },
+        { vm, demand, error, failures: ++this.#runnerFailures },
+        log,
+      );
       return;
     }
     try {
@@ -143,53 +148,6 @@ export class VmLifecycle {
         consolePath: null,
       });
     }
-  }
-
-  /**
-   * GitLab would not create the VM's runner. That says nothing about the
-   * job or the host, so it costs the job no attempt: the VM is ended
-   * unstarted and the job waits, backing off (GitLab's Retry-After, else
-   * `runnerBackoff`, doubling while failures go on), for GitLab to recover.
-   */
-  async #noRunner(
-    vm: VmRecord,
-    demand: DemandRecord,
-    error: unknown,
-    log: Logger,
-  ): Promise<void> {
-    const failures = ++this.#runnerFailures;
-    const hint = error instanceof GitlabApiError ? error.retryAfterMs : 0;
-    const { baseMs, maxMs } = this.#settings.runnerBackoff;
-    const waitMs = Math.max(
-      hint ?? 0,
-      Math.min(maxMs, baseMs * 2 ** (failures - 1)),
-    );
-    const why = `GitLab did not create a runner: ${errorMessage(error)}`;
-    await this.#mutex.run(async () => {
-      const now = Date.now();
-      await this.#store.vms.updateVm(vm.id, {
-        state: 'ended',
-        endedAt: now,
-        exitKind: 'boot-failed',
-        exitDetail: why.slice(0, 1000),
-      });
-      await this.#store.demands.transitionDemand(
-        demand.jobId,
-        ['placed'],
-        'queued',
-        now,
-        {
-          reason: `waiting for GitLab (${why.slice(0, 300)})`,
-          attempts: demand.attempts,
-          notBefore: now + waitMs,
-        },
-      );
-    });
-    const fields = { err: errorMessage(error), retryInMs: waitMs, failures };
-    // Once is a hiccup; over and over is for a human to look at.
-    const message = 'could not create a runner; the job waits';
-    if (failures >= 3) log.error(fields, message);
-    else log.warn(fields, message);
   }
 
   #deadlineMs(): number {
@@ -360,61 +318,14 @@ export class VmLifecycle {
     if (!vm) return;
     if (vm.runnerId !== null) await this.#deleteRunner(vm.runnerId, vmId);
     const took = (await this.#store.vms.getVm(vmId))?.tookJobId ?? null;
-    if (took !== null) await this.#rescueLostJob(vm, took, exit);
-    await this.schedule();
-  }
-
-  /**
-   * A VM that took a job has ended. If GitLab still has that job running,
-   * nobody can finish it any more (its runner is gone): rather than let
-   * it hang until GitLab's timeout, it is canceled and, once per job,
-   * retried as a new job that firelab then serves like any other.
-   */
-  async #rescueLostJob(vm: VmRecord, jobId: number, exit: VmExit) {
-    const log = this.#log.child({ vmId: vm.id, jobId });
-    const demand = await this.#store.demands.getDemand(jobId);
-    if (!demand) return;
-    try {
-      const job = await this.#gitlab.getJob(demand.projectId, jobId);
-      if (job.status !== 'running' && job.status !== 'pending') return;
-      const canceled = await this.#gitlab.cancelJob(demand.projectId, jobId);
-      if (canceled.status === 'canceling')
-        await this.#gitlab.cancelJob(demand.projectId, jobId, { force: true });
-      let reason = `its VM ended mid-job (${exit.kind}: ${exit.detail.slice(0, 200)}); the job was canceled`;
-      let retried: GitlabJob | undefined;
-      if (this.#settings.retryLostJobs && demand.retryOf === null) {
-        retried = await this.#gitlab.retryJob(demand.projectId, jobId);
-        reason += ` and retried as job ${retried.id}`;
-        await this.#store.demands.insertDemand(
-          {
-            ...demand,
-            jobId: retried.id,
-            jobName: retried.name,
-            gitlabStatus: retried.status,
-            jobCreatedAt: Date.parse(retried.created_at) || null,
-            retryOf: jobId,
-          },
-          Date.now(),
-        );
-        // Its pending hook may have made the demand first.
-        await this.#store.demands.setRetryOf(retried.id, jobId);
-      } else if (demand.retryOf !== null) {
-        reason += ` (not retried again: it is already a retry of job ${demand.retryOf})`;
-      }
-      await this.#store.demands.transitionDemand(
-        jobId,
-        ['served', 'done'],
-        'lost',
-        Date.now(),
-        { reason, gitlabStatus: 'canceled' },
-      );
-      log.warn({ retriedAs: retried?.id ?? null }, reason);
-    } catch (error) {
-      log.warn(
-        { err: errorMessage(error) },
-        'could not cancel or retry a job whose VM was lost',
+    if (took !== null) {
+      await rescueLostJob(
+        { store: this.#store, gitlab: this.#gitlab, settings: this.#settings },
+        { vm, jobId: took, exit },
+        this.#log.child({ vmId, jobId: took }),
       );
     }
+    await this.schedule();
   }
 
   /**
