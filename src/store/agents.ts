@@ -20,13 +20,7 @@ export async function agentOnline(
   now: number,
 ): Promise<void> {
   const values = {
-    id: agent.id,
-    name: agent.name,
-    arch: agent.arch,
-    vcpus: agent.vcpus,
-    memory_mib: agent.memoryMiB,
-    hypervisor: agent.hypervisor,
-    acceleration: agent.acceleration,
+    ...reportColumns(agent),
     state: 'online',
     server_id: serverId,
     last_seen_at: now,
@@ -156,13 +150,7 @@ export async function enrolAgent(
       .executeTakeFirst();
     if (spent.numUpdatedRows === 0n) return false;
     const values = {
-      id: agent.id,
-      name: agent.name,
-      arch: agent.arch,
-      vcpus: agent.vcpus,
-      memory_mib: agent.memoryMiB,
-      hypervisor: agent.hypervisor,
-      acceleration: agent.acceleration,
+      ...reportColumns(agent),
       state: 'offline',
       last_seen_at: now,
       credential_hash: credentialHash,
@@ -189,6 +177,18 @@ export async function getCredentialHash(
     .where('id', '=', id)
     .executeTakeFirst();
   return row?.credential_hash ?? undefined;
+}
+
+function reportColumns(agent: AgentReport) {
+  return {
+    id: agent.id,
+    name: agent.name,
+    arch: agent.arch,
+    vcpus: agent.vcpus,
+    memory_mib: agent.memoryMiB,
+    hypervisor: agent.hypervisor,
+    acceleration: agent.acceleration,
+  };
 }
 
 function toAgent(row: Selectable<AgentTable>): AgentRecord {
