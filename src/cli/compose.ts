@@ -10,6 +10,7 @@ import { buildImage } from '../image/index.js';
 import type { ImageArtifacts } from '../image/index.js';
 import { UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { checkGitlab } from '../server/check-gitlab.js';
 import { startServer } from '../server/server.js';
 import type { FirelabServer } from '../server/server.js';
 import type { ControllerSettings } from '../server/settings.js';
@@ -73,6 +74,12 @@ export async function startServerPart(
     token: config.gitlab.token,
     log: log.child({ part: 'gitlab' }),
   });
+  await checkGitlab(gitlab, config.gitlab.projects, log).catch(
+    async (error: unknown) => {
+      await store.close();
+      throw error;
+    },
+  );
   const [host, port] = config.server.listen.split(':');
   const tls = config.server.tls;
   return startServer({
