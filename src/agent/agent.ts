@@ -75,6 +75,14 @@ export class Agent implements AgentLink {
   async start(attach: (agent: AgentLink) => AgentEvents): Promise<void> {
     const vmsDir = join(this.#options.stateDir, 'vms');
     const vmIds = await readdir(vmsDir).catch(() => []);
+    await mkdir(this.#options.logDir, { recursive: true });
+    // A crashed VM's console is the first thing an operator will want.
+    for (const vmId of vmIds) {
+      await copyFile(
+        join(vmsDir, vmId, 'console.log'),
+        join(this.#options.logDir, `${vmId}.console.log`),
+      ).catch(() => undefined);
+    }
     const removed = [
       ...(vmIds.length > 0
         ? await cleanupStaleNetworks(this.#log, { vmIds })
@@ -82,7 +90,6 @@ export class Agent implements AgentLink {
       ...((await this.#options.driver.cleanupStale?.()) ?? []),
     ];
     await rm(vmsDir, { recursive: true, force: true });
-    await mkdir(this.#options.logDir, { recursive: true });
     if (vmIds.length > 0 || removed.length > 0)
       this.#log.warn({ vms: vmIds, removed }, 'removed leftovers of VMs');
     this.#log.info(this.info, 'agent ready');

@@ -179,6 +179,18 @@ export class ServerConnection implements AgentEvents {
       }
     });
     socket.on('error', (error) => {
+      // Before the first welcome, an answer that is not a firelab server
+      // (a wrong URL) or a certificate that is not trusted will not fix
+      // itself: the first start fails with it. Later, or a server that
+      // is not up yet, is retried.
+      if (this.#first && isPermanent(error)) {
+        this.#first.reject(
+          new Error(`cannot connect to ${url}: ${errorMessage(error)}`),
+        );
+        this.#first = undefined;
+        this.close();
+        return;
+      }
       this.#log.warn(
         { url, err: errorMessage(error) },
         'server connection error',
@@ -265,6 +277,13 @@ export class ServerConnection implements AgentEvents {
     if (this.#socket?.readyState !== WebSocket.OPEN) return;
     this.#socket.send(JSON.stringify(message));
   }
+}
+
+function isPermanent(error: Error & { code?: string }): boolean {
+  return (
+    /Unexpected server response: 4\d\d/.test(error.message) ||
+    /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(error.code ?? '')
+  );
 }
 
 /** http(s):// and ws(s):// both work; the agent path is appended. */

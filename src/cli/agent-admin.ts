@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load.js';
+import { UserError } from '../lib/errors.js';
 import type { AgentRecord } from '../store/index.js';
 import { adminRequest } from './admin-client.js';
 
@@ -9,6 +10,8 @@ export async function runAgentToken(opts: {
   config: string;
   ttl: string;
 }): Promise<void> {
+  if (!/^\d+$/.test(opts.ttl))
+    throw new UserError(`--ttl: a whole number of seconds, not "${opts.ttl}"`);
   const config = await loadConfig(opts.config, 'client');
   const { token, expiresAt } = await adminRequest<{
     token: string;
@@ -59,6 +62,25 @@ export async function runAgentDrain(
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   process.stderr.write(`agent ${name} has no VMs left\n`);
+}
+
+/**
+ * `firelab agent forget NAME`: drops the agent's credential so the name
+ * can be enrolled again (the host was rebuilt, or lost its credential).
+ */
+export async function runAgentForget(
+  name: string,
+  opts: { config: string },
+): Promise<void> {
+  const config = await loadConfig(opts.config, 'client');
+  await adminRequest(
+    config,
+    'POST',
+    `/api/v1/agents/${encodeURIComponent(name)}/forget`,
+  );
+  process.stderr.write(
+    `agent ${name} is forgotten: enrol it again with a new token\n`,
+  );
 }
 
 /** `firelab agent resume NAME`: the agent takes new VMs again. */

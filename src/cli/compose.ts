@@ -8,7 +8,7 @@ import type { AgentConfig, Config, ServerConfig } from '../config/schema.js';
 import { GitlabClient } from '../gitlab/client.js';
 import { buildImage } from '../image/index.js';
 import type { ImageArtifacts } from '../image/index.js';
-import { UserError } from '../lib/errors.js';
+import { errorMessage, UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { checkGitlab } from '../server/check-gitlab.js';
 import { startServer } from '../server/server.js';
@@ -146,7 +146,13 @@ export async function startRemoteAgent(
     return connection;
   });
   log.info({ url }, 'connecting to the server');
-  await connected;
+  await connected.catch(async (error: unknown) => {
+    await agent.stopAll();
+    const hint = credential
+      ? ` (if this host's credential is stale, run \`firelab agent forget ${config.agent.name}\` on the server, delete ${credentialPath} and enrol again)`
+      : '';
+    throw new UserError(`${errorMessage(error)}${hint}`);
+  });
   return {
     agent,
     connection,

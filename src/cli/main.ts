@@ -8,6 +8,7 @@ import { parseJobs, runImageBuild, runImageKernel } from './image.js';
 import { runLogs } from './logs.js';
 import {
   runAgentDrain,
+  runAgentForget,
   runAgentList,
   runAgentResume,
   runAgentToken,
@@ -69,6 +70,12 @@ agent
   .requiredOption('-c, --config <file>', "the server's configuration file")
   .option('--no-wait', 'return at once instead of waiting')
   .action(runAgentDrain);
+agent
+  .command('forget')
+  .description("drop an agent's credential so its name can be enrolled again")
+  .argument('<name>', 'agent name')
+  .requiredOption('-c, --config <file>', "the server's configuration file")
+  .action(runAgentForget);
 agent
   .command('resume')
   .description('let a drained agent take VMs again')

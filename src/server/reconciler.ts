@@ -136,9 +136,10 @@ export class Reconciler {
    */
   async #giveUpSilentAgents(): Promise<void> {
     const lostAfterMs = this.#settings.agentLostAfterMs;
-    const silent = await this.#store.agents.listSilentAgents(
-      Date.now() - lostAfterMs,
-    );
+    const before = Date.now() - lostAfterMs;
+    // Agents whose server died never said goodbye: not online any more.
+    await this.#store.agents.markSilentOffline(before);
+    const silent = await this.#store.agents.listSilentAgents(before);
     for (const agent of silent) {
       if (this.#agents.get(agent.id)) continue;
       const live = await this.#store.vms.listVms({

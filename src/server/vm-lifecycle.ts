@@ -184,6 +184,8 @@ export class VmLifecycle {
       const now = Date.now();
       await this.#store.vms.updateVm(vm.id, {
         ...(plan.kind === 'late' ? {} : { state: 'busy' as const }),
+        // After a swap this VM stands for the job it took.
+        ...(plan.kind === 'swap' ? { demandJobId: jobId } : {}),
         tookJobId: jobId,
         jobStartedAt: now,
       });
@@ -229,7 +231,7 @@ export class VmLifecycle {
       ['queued', 'placed'],
       'served',
       now,
-      { gitlabStatus: 'running' },
+      { gitlabStatus: 'running', reason: null },
     );
     if (moved || (await this.#store.demands.getDemand(jobId))) return;
     // The job had no demand yet (its hook was lost and no poll has run):

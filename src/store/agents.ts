@@ -130,8 +130,9 @@ export async function createEnrolmentToken(
 /**
  * Spends an enrolment token on agent `agentId` and stores the hash of its
  * new credential, in one transaction: a token works once, and only
- * before it expires. Returns false when the token is unknown, used or
- * expired.
+ * before it expires, and a name that already has a credential is not
+ * taken over (an operator frees it with `forgetAgent`). Returns 'ok' or
+ * why not.
  */
 export async function enrolAgent(
   db: Kysely<Database>,
@@ -139,8 +140,14 @@ export async function enrolAgent(
   agent: AgentReport,
   credentialHash: string,
   now: number,
-): Promise<boolean> {
+): Promise<'ok' | 'bad-token' | 'name-taken'> {
   return db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('agents')
+      .select('credential_hash')
+      .where('id', '=', agent.id)
+      .executeTakeFirst();
+    if (existing?.credential_hash) return 'name-taken';
     const spent = await trx
       .updateTable('enrolment_tokens')
       .set({ used_at: now, agent_id: agent.id })
@@ -148,7 +155,7 @@ export async function enrolAgent(
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .executeTakeFirst();
-    if (spent.numUpdatedRows === 0n) return false;
+    if (spent.numUpdatedRows === 0n) return 'bad-token';
     const values = {
       ...reportColumns(agent),
       state: 'offline',
@@ -162,8 +169,37 @@ export async function enrolAgent(
         oc.column('id').doUpdateSet({ credential_hash: credentialHash }),
       )
       .execute();
-    return true;
+    return 'ok';
   });
+}
+
+/**
+ * Drops an agent's credential, so its name can be enrolled again (a host
+ * rebuilt, a credential lost). Its connection, if any, is not cut here.
+ */
+export async function forgetAgent(
+  db: Kysely<Database>,
+  id: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('agents')
+    .set({ credential_hash: null })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Marks agents offline that no server has heard from (their server died). */
+export async function markSilentOffline(
+  db: Kysely<Database>,
+  before: number,
+): Promise<void> {
+  await db
+    .updateTable('agents')
+    .set({ state: 'offline', server_id: null })
+    .where('state', '=', 'online')
+    .where('last_seen_at', '<', before)
+    .execute();
 }
 
 /** The stored credential hash of an agent, if it has enrolled. */

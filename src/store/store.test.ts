@@ -126,18 +126,31 @@ for (const backend of testDatabases()) {
         store.agents.enrolAgent('t1', report, 'c1', 150),
         store.agents.enrolAgent('t1', agentReport('host-b'), 'c2', 150),
       ]);
-      assert.deepEqual([...tries].sort(), [false, true]);
+      assert.deepEqual([...tries].sort(), ['bad-token', 'ok']);
+      const other = agentReport('host-x');
       assert.equal(
-        await store.agents.enrolAgent('t2', report, 'c3', 200),
-        false,
+        await store.agents.enrolAgent('t2', other, 'c3', 200),
+        'bad-token',
         'expired',
       );
       assert.equal(
-        await store.agents.enrolAgent('nope', report, 'c4', 150),
-        false,
+        await store.agents.enrolAgent('nope', other, 'c4', 150),
+        'bad-token',
       );
-      const enrolled = tries[0] ? 'host-a' : 'host-b';
+      const enrolled = tries[0] === 'ok' ? 'host-a' : 'host-b';
       assert.ok(await store.agents.getCredentialHash(enrolled));
+      await store.agents.createEnrolmentToken('t3', 100, 900);
+      assert.equal(
+        await store.agents.enrolAgent('t3', agentReport(enrolled), 'c5', 150),
+        'name-taken',
+        'an enrolled name is not taken over',
+      );
+      assert.equal(await store.agents.forgetAgent(enrolled), true);
+      assert.equal(
+        await store.agents.enrolAgent('t3', agentReport(enrolled), 'c5', 150),
+        'ok',
+        'the token was not spent by the refusal',
+      );
       await store.close();
     });
 

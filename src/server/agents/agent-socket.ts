@@ -69,19 +69,16 @@ export class AgentSocketServer {
       }
       const hello = parsed.message;
       this.#authenticate(hello).then(
-        (credential) => {
-          if (credential === false) {
+        (verdict) => {
+          if (!verdict.ok) {
             this.#log.warn(
-              { agentId: hello.agentId, peer },
-              'agent refused: unknown agent, wrong credential or spent enrolment token',
+              { agentId: hello.agentId, peer, reason: verdict.reason },
+              'agent refused',
             );
-            refuse(
-              ws,
-              'unknown agent, wrong credential or spent enrolment token',
-            );
+            refuse(ws, verdict.reason);
             return;
           }
-          this.#serve(ws, hello, credential);
+          this.#serve(ws, hello, verdict.credential);
         },
         (error: unknown) => {
           this.#log.error({ err: errorMessage(error) }, 'agent hello failed');
@@ -97,25 +94,49 @@ export class AgentSocketServer {
   /**
    * The credential is checked against its stored hash; an enrolment token
    * is spent once and yields a fresh credential (returned, so the agent
-   * can store it). Returns false when neither works.
+   * can store it). A refusal says why, in words an operator can act on.
    */
-  async #authenticate(hello: Hello): Promise<string | undefined | false> {
+  async #authenticate(
+    hello: Hello,
+  ): Promise<
+    { ok: true; credential?: string } | { ok: false; reason: string }
+  > {
     const { store } = this.#options;
+    const name = hello.agentId;
     if (hello.credential !== undefined) {
-      const stored = await store.agents.getCredentialHash(hello.agentId);
-      return matchesHash(hello.credential, stored) ? undefined : false;
+      const stored = await store.agents.getCredentialHash(name);
+      if (matchesHash(hello.credential, stored)) return { ok: true };
+      return {
+        ok: false,
+        reason: stored
+          ? `wrong credential for agent ${name}`
+          : `agent ${name} is not enrolled (forgotten, or another database): enrol it again`,
+      };
     }
-    if (hello.enrolmentToken === undefined) return false;
+    if (hello.enrolmentToken === undefined)
+      return {
+        ok: false,
+        reason: 'neither a credential nor an enrolment token',
+      };
     const credential = newSecret('flagent-');
     const enrolled = await store.agents.enrolAgent(
       hashSecret(hello.enrolmentToken),
-      { id: hello.agentId, ...hello.info },
+      { id: name, ...hello.info },
       hashSecret(credential),
       Date.now(),
     );
-    if (!enrolled) return false;
-    this.#log.info({ agentId: hello.agentId }, 'agent enrolled');
-    return credential;
+    if (enrolled === 'name-taken')
+      return {
+        ok: false,
+        reason: `agent name ${name} is already enrolled: pick another name, or free it with \`firelab agent forget ${name}\``,
+      };
+    if (enrolled === 'bad-token')
+      return {
+        ok: false,
+        reason: 'the enrolment token is unknown, already used or expired',
+      };
+    this.#log.info({ agentId: name }, 'agent enrolled');
+    return { ok: true, credential };
   }
 
   #serve(ws: WebSocket, hello: Hello, credential: string | undefined): void {

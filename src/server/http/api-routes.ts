@@ -70,6 +70,14 @@ export function apiRoutes(deps: {
     });
   }
 
+  // Frees an agent's name for a new enrolment (a host rebuilt or lost).
+  app.post('/api/v1/agents/:id/forget', async (c) => {
+    const id = c.req.param('id');
+    if (!(await deps.store.agents.forgetAgent(id)))
+      return c.json({ error: 'no such agent' }, 404);
+    return c.json({ id, enrolled: false });
+  });
+
   // A one-time token that lets a new agent obtain its own credential.
   app.post('/api/v1/enrolment-tokens', async (c) => {
     const body: unknown = await c.req.json().catch(() => ({}));
