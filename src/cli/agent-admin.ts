@@ -68,31 +68,37 @@ export async function runAgentDrain(
  * `firelab agent forget NAME`: drops the agent's credential so the name
  * can be enrolled again (the host was rebuilt, or lost its credential).
  */
-export async function runAgentForget(
+export function runAgentForget(
   name: string,
   opts: { config: string },
 ): Promise<void> {
-  const config = await loadConfig(opts.config, 'client');
-  await adminRequest(
-    config,
-    'POST',
-    `/api/v1/agents/${encodeURIComponent(name)}/forget`,
-  );
-  process.stderr.write(
-    `agent ${name} is forgotten: enrol it again with a new token\n`,
+  return agentAction(
+    name,
+    'forget',
+    opts.config,
+    'is forgotten: enrol it again with a new token',
   );
 }
 
 /** `firelab agent resume NAME`: the agent takes new VMs again. */
-export async function runAgentResume(
+export function runAgentResume(
   name: string,
   opts: { config: string },
 ): Promise<void> {
-  const config = await loadConfig(opts.config, 'client');
+  return agentAction(name, 'resume', opts.config, 'takes new VMs again');
+}
+
+async function agentAction(
+  name: string,
+  action: 'forget' | 'resume',
+  configPath: string,
+  outcome: string,
+): Promise<void> {
+  const config = await loadConfig(configPath, 'client');
   await adminRequest(
     config,
     'POST',
-    `/api/v1/agents/${encodeURIComponent(name)}/resume`,
+    `/api/v1/agents/${encodeURIComponent(name)}/${action}`,
   );
-  process.stderr.write(`agent ${name} takes new VMs again\n`);
+  process.stderr.write(`agent ${name} ${outcome}\n`);
 }
