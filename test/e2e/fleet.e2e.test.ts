@@ -13,6 +13,9 @@ one: { tags: [firelab], script: ["sleep 3", "echo one"] }
 two: { tags: [firelab], script: ["sleep 3", "echo two"] }
 `;
 
+// A job long enough to be killed in the middle of.
+const LONG_JOB = `long: { tags: [firelab], script: ["sleep 30", "echo done"] }`;
+
 /**
  * The databases the fleet runs on: a file, and PostgreSQL when the test
  * setup started one; each lab gets a fresh, empty database.
@@ -125,6 +128,44 @@ for (const database of databases) {
             (vm) => vm.exitKind === 'crashed',
           );
           assert.equal(crashed.length, 2, 'the lost VMs ended as crashed');
+        } finally {
+          await lab.close();
+        }
+      });
+
+      test('agent killed mid-job: the job is canceled in GitLab and runs again as a retry', async () => {
+        const lab = await startFleetLab(await database.fresh());
+        try {
+          await lab.startServer();
+          const agent = await lab.startAgent('kvm-a');
+          const pipelineId = await lab.push(LONG_JOB);
+          await vmsIn(lab, ['busy'], 1);
+          await agent.kill();
+          await lab.startAgent('kvm-a');
+          const [original] = lab.sim.admin.jobs({ pipelineId });
+          await eventually(
+            () =>
+              lab.sim.admin
+                .jobs({ pipelineId })
+                .some((j) => j.id !== original!.id && j.status === 'success'),
+            'the retry to succeed',
+            300_000,
+          );
+          assert.equal(lab.sim.admin.job(original!.id)?.status, 'canceled');
+          assert.equal(lab.sim.admin.jobs({ pipelineId }).length, 2);
+          await eventually(
+            async () => (await lab.vms()).every((vm) => vm.state === 'ended'),
+            'every VM to end',
+          );
+          await eventually(
+            () => lab.sim.admin.runners().length === 0,
+            'no runners',
+          );
+          await eventually(
+            async () => (await lab.leftovers()).length === 0,
+            'no namespaces or VM folders left',
+            30_000,
+          );
         } finally {
           await lab.close();
         }
