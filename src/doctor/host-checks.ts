@@ -55,7 +55,10 @@ export async function checkBinary(
   severity: Severity,
   log: Logger,
 ): Promise<DoctorCheck> {
-  const fix = `install the static (musl) ${name} v1.16.x release binary at ${path}`;
+  const where = path.includes('/')
+    ? `at ${path}`
+    : `on the PATH (or give its path with --${name}-bin)`;
+  const fix = `install the static (musl) ${name} v1.16.x release binary ${where}`;
   try {
     const { stdout } = await run(path, ['--version'], {
       log,
