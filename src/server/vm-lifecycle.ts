@@ -1,5 +1,4 @@
 import type { GitlabClient } from '../gitlab/client.js';
-import type { CreatedRunner } from '../gitlab/types.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { DemandRecord, Store, VmRecord } from '../store/index.js';
@@ -9,11 +8,11 @@ import type { Mutex } from './mutex.js';
 import { placeQueued } from './place-queued.js';
 import type { ControllerSettings } from './settings.js';
 import { rescueLostJob } from './lost-job.js';
-import { waitForGitlab } from './runner-refused.js';
+import { provisionVm } from './provision-vm.js';
+import { recordExit } from './vm-exit.js';
 import { planTakeover } from './takeover.js';
 
-/** The prefix of every runner firelab creates; garbage collection keys on it. */
-export const RUNNER_PREFIX = 'firelab vm ';
+export { RUNNER_PREFIX } from './provision-vm.js';
 
 /**
  * A VM's whole life on the server side: placement, its GitLab runner,
@@ -32,7 +31,7 @@ export class VmLifecycle {
   #instruct: () => void;
   #inFlight = new Set<Promise<void>>();
   #provisioning = new Set<string>();
-  #runnerFailures = 0;
+  #runnerFailures = { inARow: 0 };
   #scheduling = true;
 
   constructor(deps: {
@@ -92,67 +91,22 @@ export class VmLifecycle {
     }
   }
 
+  /** Creates the VM's runner and asks its agent to start it. */
   async #provision(vm: VmRecord, demand: DemandRecord): Promise<void> {
-    const log = this.#log.child({ vmId: vm.id, jobId: demand.jobId });
-    let runner: CreatedRunner;
-    try {
-      runner = await this.#gitlab.createRunner({
-        projectId: demand.projectId,
-        description: `${RUNNER_PREFIX}${vm.id} job ${demand.jobId}`,
-        tags: demand.tags,
-        maximumTimeout: Math.max(600, this.#settings.jobTimeoutSeconds),
-      });
-      this.#runnerFailures = 0;
-    } catch (error) {
-      await waitForGitlab(
-        { store: this.#store, mutex: this.#mutex, settings: this.#settings },
-        { vm, demand, error, failures: ++this.#runnerFailures },
-        log,
-      );
-      return;
-    }
-    try {
-      // Recorded whatever the VM's state, so whoever ends the VM deletes it.
-      await this.#store.vms.updateVm(vm.id, { runnerId: runner.id });
-      const stillWanted = await this.#store.vms.updateVm(
-        vm.id,
-        { state: 'booting' },
-        ['creating'],
-      );
-      if (!stillWanted) {
-        await this.vmExited(vm.id, stoppedBeforeBoot());
-        return;
-      }
-      log.debug({ runnerId: runner.id }, 'runner created');
-
-      const agent = this.#agents.get(vm.agentId);
-      if (!agent) throw new Error(`agent ${vm.agentId} is not connected`);
-      await agent.startVm({
-        vmId: vm.id,
-        arch: vm.arch,
-        vcpus: vm.vcpus,
-        memoryMiB: vm.memoryMiB,
-        runnerToken: runner.token,
-        gitlabUrl: this.#settings.gitlabUrl,
-        waitTimeoutSeconds: Math.ceil(this.#settings.idleTimeoutMs / 1000),
-        jobTimeoutSeconds: this.#settings.jobTimeoutSeconds,
-        deadlineAt: Date.now() + this.#deadlineMs(),
-      });
-    } catch (error) {
-      log.warn({ err: errorMessage(error) }, 'could not start VM');
-      await this.vmExited(vm.id, {
-        kind: 'boot-failed',
-        code: null,
-        detail: errorMessage(error),
-        endedAt: Date.now(),
-        consolePath: null,
-      });
-    }
-  }
-
-  #deadlineMs(): number {
-    const { bootTimeoutMs, idleTimeoutMs, jobTimeoutSeconds } = this.#settings;
-    return bootTimeoutMs + idleTimeoutMs + jobTimeoutSeconds * 1000 + 60_000;
+    const failed = await provisionVm(
+      {
+        store: this.#store,
+        gitlab: this.#gitlab,
+        agents: this.#agents,
+        settings: this.#settings,
+        mutex: this.#mutex,
+        runnerFailures: this.#runnerFailures,
+      },
+      vm,
+      demand,
+      this.#log.child({ vmId: vm.id, jobId: demand.jobId }),
+    );
+    if (failed) await this.vmExited(vm.id, failed);
   }
 
   /** The agent reports that a VM is running its guest. */
@@ -315,7 +269,12 @@ export class VmLifecycle {
   ): Promise<void> {
     const learned = await this.#learnTakenJob(vmId);
     const vm = await this.#mutex.run(() =>
-      this.#recordExit(vmId, exit, learned),
+      recordExit(
+        { store: this.#store, settings: this.#settings, log: this.#log },
+        vmId,
+        exit,
+        learned,
+      ),
     );
     if (!vm) return;
     if (vm.runnerId !== null) await this.#deleteRunner(vm.runnerId, vmId);
@@ -359,32 +318,6 @@ export class VmLifecycle {
   }
 
   /**
-   * Records a VM's end. If it took no job, its job is retried (or failed);
-   * if whether it took one is not known, its job stays `placed` for the
-   * reconciler to settle from GitLab's record of the job.
-   */
-  async #recordExit(
-    vmId: string,
-    exit: VmExit & { consolePath: string | null },
-    jobKnown: boolean,
-  ) {
-    const vm = await this.#store.vms.getVm(vmId);
-    if (!vm || vm.state === 'ended') return undefined;
-    await this.#store.vms.updateVm(vmId, {
-      state: 'ended',
-      endedAt: exit.endedAt,
-      exitKind: exit.kind,
-      exitDetail: exit.detail.slice(0, 1000),
-      ...(exit.consolePath ? { consolePath: exit.consolePath } : {}),
-    });
-    this.#log.info({ vmId, exit: exit.kind, detail: exit.detail }, 'VM ended');
-    const after = await this.#store.vms.getVm(vmId);
-    if (after?.tookJobId === null && jobKnown)
-      await this.#retryOrFail(vm, exit);
-    return vm;
-  }
-
-  /**
    * A pending job still `placed` whose VMs have all ended (their end came
    * while GitLab could not say whether they took it): back to the queue.
    */
@@ -404,34 +337,6 @@ export class VmLifecycle {
       );
     });
     if (moved) await this.schedule();
-  }
-
-  async #retryOrFail(vm: VmRecord, exit: VmExit): Promise<void> {
-    const demand = await this.#store.demands.getDemand(vm.demandJobId);
-    if (!demand || demand.status !== 'placed') return;
-    const now = Date.now();
-    const why = `${exit.kind}: ${exit.detail.slice(0, 200)}`;
-    if (demand.attempts >= this.#settings.maxAttempts) {
-      await this.#store.demands.transitionDemand(
-        demand.jobId,
-        ['placed'],
-        'failed',
-        now,
-        {
-          reason: `no VM took the job in ${demand.attempts} attempts (last: ${why})`,
-        },
-      );
-    } else {
-      await this.#store.demands.transitionDemand(
-        demand.jobId,
-        ['placed'],
-        'queued',
-        now,
-        {
-          reason: `retrying after ${why}`,
-        },
-      );
-    }
   }
 
   async #deleteRunner(runnerId: number, vmId: string): Promise<void> {
@@ -457,14 +362,4 @@ export class VmLifecycle {
     while (this.#inFlight.size > 0)
       await Promise.allSettled([...this.#inFlight]);
   }
-}
-
-function stoppedBeforeBoot(): VmExit & { consolePath: null } {
-  return {
-    kind: 'stopped',
-    code: null,
-    detail: 'stopped before it booted',
-    endedAt: Date.now(),
-    consolePath: null,
-  };
 }
