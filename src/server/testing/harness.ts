@@ -182,14 +182,17 @@ export function testSettings(gitlabUrl: string): ControllerSettings {
 /** Polls `check` until it returns a truthy value or `ms` passes. */
 export async function eventually<T>(
   check: () => Promise<T> | T,
-  what: string,
+  what: string | (() => string),
   ms = 10_000,
 ): Promise<NonNullable<T>> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await check();
     if (value) return value as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > until) {
+      const said = typeof what === 'string' ? what : what();
+      throw new Error(`timed out waiting for ${said}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
