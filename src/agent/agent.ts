@@ -21,6 +21,7 @@ import type {
 import type { VmDriver, VmExit, VmHandle, VmSpec } from '../vmm/driver.js';
 import { guestMetadata } from '../guest/guest-metadata.js';
 import { guestEndpoint } from './guest-endpoint.js';
+import type { NatEgress } from './vm-egress.js';
 
 export interface AgentOptions {
   id: string;
@@ -32,12 +33,15 @@ export interface AgentOptions {
   stateDir: string;
   /** Serial console logs are kept here after their VM is gone. */
   logDir: string;
+  /** VMs also reach the internet (egress `nat`); unset: GitLab only. */
+  egress?: NatEgress;
   log: Logger;
 }
 
 /**
  * Runs VMs on one host for the server. Each VM gets a working folder, an
- * isolated network whose only exits are its metadata and GitLab, and a
+ * isolated network whose only exits are its metadata and GitLab (and,
+ * with egress `nat`, the internet through the host's uplink), and a
  * driver-booted guest; when the VM ends, everything but its console log
  * is removed and the server is told how it ended. At start, leftovers of
  * a previous run (namespaces, relays, working folders) are removed.
@@ -92,6 +96,7 @@ export class Agent implements AgentLink {
     await rm(vmsDir, { recursive: true, force: true });
     if (vmIds.length > 0 || removed.length > 0)
       this.#log.warn({ vms: vmIds, removed }, 'removed leftovers of VMs');
+    await this.#options.egress?.prepareHost(this.#log);
     this.#log.info(this.info, 'agent ready');
     this.#events = attach(this);
   }
@@ -216,10 +221,12 @@ export class Agent implements AgentLink {
   ): Promise<VmSpec> {
     const subnet = parseSubnet(DEFAULT_SUBNET);
     const gitlab = guestEndpoint(request.gitlabUrl, subnet.gatewayIp);
+    const egress = this.#options.egress;
     const network = await prepareVmNetwork({
       vmId: request.vmId,
       workDir,
       subnet: DEFAULT_SUBNET,
+      egress: egress?.forVm(request.vmId, cleanup),
       log,
       services: [
         metadataService(join(workDir, 'mmds.sock')),
@@ -251,6 +258,7 @@ export class Agent implements AgentLink {
         jobTimeoutSeconds:
           request.waitTimeoutSeconds + request.jobTimeoutSeconds,
         hosts: gitlab.hosts ? [gitlab.hosts.trimEnd()] : [],
+        nameservers: egress?.nameservers ?? [],
       }),
       workDir,
       consolePath: join(workDir, 'console.log'),

@@ -4,6 +4,7 @@ import { arch as hostArch, cpus, hostname, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Agent } from '../agent/agent.js';
 import { ServerConnection } from '../agent/server-connection.js';
+import { NatEgress, usableResolvers } from '../agent/vm-egress.js';
 import type { AgentConfig, Config, ServerConfig } from '../config/schema.js';
 import { GitlabClient } from '../gitlab/client.js';
 import { buildImage } from '../image/index.js';
@@ -200,9 +201,31 @@ async function prepareAgent(
     images: { [arch]: bootImage },
     stateDir: config.agent.stateDir,
     logDir: join(config.agent.stateDir, 'logs'),
+    egress: await natEgress(config.agent.egress, log),
     log: log.child({ part: 'agent' }),
   });
   return { agent, image };
+}
+
+/** Egress `nat` from the config, or undefined for `gitlab-only`. */
+async function natEgress(
+  egress: Config['agent']['egress'],
+  log: Logger,
+): Promise<NatEgress | undefined> {
+  if (egress.mode !== 'nat') return undefined;
+  const nameservers =
+    egress.nameservers ??
+    usableResolvers(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+  if (nameservers.length === 0) {
+    log.warn(
+      'guests get no DNS resolver: the host has none they can reach; set agent.egress.nameservers',
+    );
+  }
+  try {
+    return new NatEgress({ ...egress, nameservers });
+  } catch (error) {
+    throw new UserError(errorMessage(error));
+  }
 }
 
 /** Lets running VMs finish for up to `drainMs`, then stops the rest. */

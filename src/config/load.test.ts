@@ -17,6 +17,7 @@ test('fills defaults and freezes', () => {
   assert.equal(config.jobs.idleTimeoutSeconds, 300);
   assert.equal(config.agent.hypervisor, 'auto');
   assert.equal(config.agent.firecracker.jailer, true);
+  assert.equal(config.agent.egress.mode, 'gitlab-only');
   assert.ok(Object.isFrozen(config.jobs));
 });
 
@@ -50,6 +51,22 @@ test('names the offending option', () => {
     [
       { ...minimal, jobs: { defaultVcpus: 9, maxVcpus: 4 } },
       /jobs\.defaultVcpus/,
+    ],
+    [
+      { ...minimal, agent: { egress: { mode: 'open' } } },
+      /agent\.egress\.mode/,
+    ],
+    [
+      { ...minimal, agent: { egress: { allow: ['10.0.0.1'] } } },
+      /agent\.egress\.allow\.0/,
+    ],
+    [
+      { ...minimal, agent: { egress: { uplinkNetns: 'fl-up' } } },
+      /agent\.egress\.uplinkNetns: fl- names are VM namespaces/,
+    ],
+    [
+      { ...minimal, agent: { egress: { nameservers: ['dns.example'] } } },
+      /agent\.egress\.nameservers\.0/,
     ],
   ];
   for (const [raw, message] of cases) {

@@ -8,6 +8,38 @@ const hostPort = z
     'the port must be 0..65535',
   );
 
+const netnsName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,30}$/, 'expected a namespace name')
+  .refine(
+    (name) => !name.startsWith('fl-'),
+    'fl- names are VM namespaces (removed as leftovers)',
+  );
+
+/**
+ * What a VM may reach besides its metadata and GitLab. `gitlab-only`:
+ * nothing else. `nat`: the internet too, through one uplink namespace per
+ * host joined to the host's own (`hostNetns` replaces the host in tests);
+ * private, link-local and metadata addresses stay closed unless `allow`
+ * lists them, and with `allowOnly` only `allow` is reached.
+ */
+const egressSchema = z
+  .object({
+    mode: z.enum(['gitlab-only', 'nat']).default('gitlab-only'),
+    uplinkNetns: netnsName.default('firelab-uplink'),
+    hostNetns: netnsName.optional(),
+    /** The /30 joining the host and the uplink. */
+    linkSubnet: z.cidrv4().default('10.199.255.252/30'),
+    /** One /30 per running VM between its namespace and the uplink. */
+    transitPool: z.cidrv4().default('10.200.0.0/16'),
+    allow: z.array(z.cidrv4()).default([]),
+    allowOnly: z.boolean().default(false),
+    /** Resolvers for the guests (default: the host's, loopback ones left out). */
+    nameservers: z.array(z.ipv4()).optional(),
+  })
+  .strict()
+  .prefault({});
+
 /**
  * The whole configuration of `firelab up` / `server` / `agent`. Unknown
  * keys are errors (a typo must not silently fall back to a default).
@@ -75,6 +107,7 @@ export const configSchema = z
           .optional(),
         /** One-time token for the first start; better from the environment. */
         enrolmentToken: z.string().min(1).optional(),
+        egress: egressSchema,
       })
       .strict()
       .prefault({}),

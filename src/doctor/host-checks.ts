@@ -106,7 +106,10 @@ export async function checkCommand(
   }
 }
 
-/** Reports the host's setting; firelab's NAT lives in per-VM namespaces. */
+/**
+ * Reports the host's setting. An agent with egress `nat` turns it on
+ * itself at start; with `gitlab-only` nothing needs it.
+ */
 export async function checkIpForwarding(): Promise<DoctorCheck> {
   const value = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')
     .then((text) => text.trim())
@@ -116,7 +119,7 @@ export async function checkIpForwarding(): Promise<DoctorCheck> {
     'warn',
     value === '1',
     `net.ipv4.ip_forward=${value} (read only, not changed)`,
-    'set net.ipv4.ip_forward=1 if VMs must reach beyond this host',
+    'egress nat turns it on at agent start; gitlab-only does not need it',
   );
 }
 

@@ -12,13 +12,24 @@ const input = {
 
 const cases: [
   string,
-  Partial<typeof input> & { hosts?: string[] },
+  Partial<typeof input> & { hosts?: string[]; nameservers?: string[] },
   Record<string, string>,
 ][] = [
   [
     'basic',
     {},
-    { vm_id: 'vm-7', wait_timeout: '60', job_timeout: '3600', hosts: '' },
+    {
+      vm_id: 'vm-7',
+      wait_timeout: '60',
+      job_timeout: '3600',
+      hosts: '',
+      nameservers: '',
+    },
+  ],
+  [
+    'nameservers, space-separated',
+    { nameservers: ['192.0.2.53', '198.51.100.53'] },
+    { nameservers: '192.0.2.53 198.51.100.53' },
   ],
   [
     'hosts lines',

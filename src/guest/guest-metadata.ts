@@ -14,6 +14,8 @@ export interface GuestMetadataInput {
   jobTimeoutSeconds: number;
   /** Lines for /etc/hosts, e.g. `10.0.0.1 gitlab.example`. */
   hosts?: string[];
+  /** IPv4 resolvers for /etc/resolv.conf (egress `nat`). */
+  nameservers?: string[];
 }
 
 /**
@@ -33,6 +35,7 @@ export function guestMetadata(input: GuestMetadataInput): {
       wait_timeout: String(Math.max(0, Math.floor(input.waitTimeoutSeconds))),
       job_timeout: String(Math.max(1, Math.floor(input.jobTimeoutSeconds))),
       hosts: (input.hosts ?? []).map((line) => `${line}\n`).join(''),
+      nameservers: (input.nameservers ?? []).join(' '),
     },
   };
 }

@@ -111,6 +111,13 @@ read_metadata() {
     case "$n" in '' | *[!0-9]*) fail "bad timeout $n" ;; esac
   done
   if mmds_get hosts "$RUN/hosts"; then cat "$RUN/hosts" >> /etc/hosts; fi
+  # Egress nat names resolvers out there; else the gateway stays named.
+  if mmds_get nameservers "$RUN/nameservers" && [ -s "$RUN/nameservers" ]; then
+    servers=$(cat "$RUN/nameservers")
+    case "$servers" in *[!0-9.\ ]*) fail "bad nameservers" ;; esac
+    for ns in $servers; do echo "nameserver $ns"; done > /etc/resolv.conf
+    say "resolvers $servers"
+  fi
   mmds_get runner_token "$RUN/runner_token" || fail "cannot read runner token"
   runner_token=$(cat "$RUN/runner_token")
   rm -f "$RUN/runner_token" "$RUN/mmds.header"

@@ -110,7 +110,8 @@ function checkEgress(
   }
 }
 
-function overlaps(a: string, b: string): boolean {
+/** Whether two IPv4 CIDRs share an address (host bits ignored). */
+export function overlaps(a: string, b: string): boolean {
   const range = (cidr: string) => {
     const { base, prefix } = parseCidr(cidr);
     const size = 2 ** (32 - prefix);

@@ -4,8 +4,14 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CleanupStack } from '../lib/cleanup.js';
 import { silentLogger } from '../lib/logger.js';
-import { childEnv, run } from '../lib/process.js';
+import { childEnv, run, start } from '../lib/process.js';
+import { startMmdsServer } from '../vmm/mmds/index.js';
+import { GUEST_SCRIPT } from './guest-script.js';
+import type { GuestResult } from './guest-script.js';
 import { removeNetns } from './netns.js';
+import { prepareVmNetwork } from './prepare.js';
+import { metadataService } from './services.js';
+import type { EgressOptions, VmNetworkLease } from './types.js';
 
 /**
  * Helpers for the namespace tests only: they play the guest from a
@@ -104,4 +110,94 @@ export async function pidsMentioning(text: string): Promise<number[]> {
 export async function netnsNames(): Promise<string[]> {
   const { stdout } = await run('ip', ['netns', 'list']);
   return stdout.split('\n').map((line) => line.split(' ')[0] ?? '');
+}
+
+// Answers every connection with the peer address it saw, then closes.
+const ECHO_SERVER = `
+import { createServer } from 'node:net';
+// Probes reset their connections at once; that must not end the server.
+createServer((s) => s.on('error', () => {}).end(s.remoteAddress))
+  .listen(7000, '0.0.0.0', () => process.stdout.write('ready\\n'));
+`;
+
+/** Port of the servers `startEchoServer` starts. */
+export const ECHO_PORT = 7000;
+
+/**
+ * Starts, inside `netns`, a TCP server on every address at `ECHO_PORT`
+ * that answers each connection with the source address it saw: what a
+ * server out there would learn about the guest.
+ */
+export function startEchoServer(
+  netns: string,
+  stack: CleanupStack,
+): Promise<void> {
+  return startNodeServer(netns, ECHO_SERVER, null, stack);
+}
+
+/**
+ * Runs `script` (an ES module that prints a line once it listens) with
+ * Node inside `netns`, `arg` as JSON in its last argument; resolves once
+ * it listens and stops it when `stack` runs.
+ */
+export async function startNodeServer(
+  netns: string,
+  script: string,
+  arg: unknown,
+  stack: CleanupStack,
+): Promise<void> {
+  const node = [process.execPath, '--input-type=module', '-'];
+  const server = start(
+    'ip',
+    ['netns', 'exec', netns, ...node, JSON.stringify(arg)],
+    { stdio: ['pipe', 'pipe', 'ignore'] },
+  );
+  stack.push('stop server', () => void server.kill('SIGKILL'));
+  server.stdin?.end(script);
+  await new Promise((resolve) => server.stdout?.once('data', resolve));
+}
+
+/**
+ * A VM network with `egress`, whose guest is played from a namespace of
+ * the test's (`flt-g-<id>`) with a metadata service behind it.
+ */
+export async function guestBehindNat(
+  id: string,
+  dir: string,
+  egress: EgressOptions,
+  stack: CleanupStack,
+): Promise<{ lease: VmNetworkLease; guestNs: string }> {
+  const guestNs = `flt-g-${id}`;
+  await addTestNetns(guestNs, stack);
+  const mmdsSock = join(dir, `${id}.sock`);
+  const mmds = await startMmdsServer({
+    socketPath: mmdsSock,
+    data: { latest: { 'meta-data': { ok: 'yes' } } },
+    log,
+  });
+  stack.push('close mmds', () => mmds.close());
+  const lease = await prepareVmNetwork({
+    vmId: id,
+    workDir: join(dir, id),
+    log,
+    egress,
+    attach: { kind: 'veth-for-test', peerNetns: guestNs },
+    services: [metadataService(mmdsSock)],
+  });
+  stack.push('destroy', () => lease.destroy());
+  await configureGuest(guestNs, lease);
+  return { lease, guestNs };
+}
+
+/** Runs the guest script in `guestNs`: reads, probes, metadata. */
+export async function probeFromGuest(
+  guestNs: string,
+  request: { mmds?: boolean; read?: string[]; probe?: string[] },
+): Promise<GuestResult> {
+  return (await runNodeIn(guestNs, GUEST_SCRIPT, {
+    mmds: false,
+    read: [],
+    probe: [],
+    ...request,
+  })) as GuestResult;
 }

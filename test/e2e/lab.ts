@@ -52,7 +52,12 @@ export interface Lab {
 }
 
 export async function startLab(
-  options: { hooks?: boolean; reconcileSeconds?: number } = {},
+  options: {
+    hooks?: boolean;
+    reconcileSeconds?: number;
+    /** `agent.egress` of the lab's agent (default: GitLab only). */
+    egress?: Record<string, unknown>;
+  } = {},
 ): Promise<Lab> {
   const dir = await mkdtemp(join(tmpdir(), 'firelab-e2e-'));
   const log = createLogger({
@@ -80,7 +85,12 @@ export async function startLab(
         adminToken: randomBytes(16).toString('hex'),
       },
       database: { embedded: join(dir, 'firelab.db') },
-      agent: { name: 'e2e', stateDir: join(dir, 'agent'), memoryMiB: 4096 },
+      agent: {
+        name: 'e2e',
+        stateDir: join(dir, 'agent'),
+        memoryMiB: 4096,
+        ...(options.egress ? { egress: options.egress } : {}),
+      },
       image: { profile: 'test', cacheDir: IMAGE_CACHE },
       jobs: {
         defaultVcpus: 1,

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CleanupStack } from '../lib/cleanup.js';
+import { NatEgress, usableResolvers } from './vm-egress.js';
+
+const settings = {
+  uplinkNetns: 'firelab-uplink',
+  linkSubnet: '10.199.255.252/30',
+  transitPool: '10.200.0.0/29',
+  allow: ['192.168.50.0/24'],
+  allowOnly: false,
+  nameservers: ['10.1.2.3'],
+};
+
+test('NatEgress: a transit link per VM, freed by its cleanup', async () => {
+  const egress = new NatEgress(settings);
+  const a = new CleanupStack();
+  const b = new CleanupStack();
+  assert.deepEqual(egress.forVm('a', a), {
+    mode: 'nat',
+    uplinkNetns: 'firelab-uplink',
+    transitSubnet: '10.200.0.0/30',
+    // The resolver is private: opened, or the guest could not resolve.
+    allow: ['192.168.50.0/24', '10.1.2.3/32'],
+    allowOnly: false,
+  });
+  assert.equal(egress.forVm('b', b).transitSubnet, '10.200.0.4/30');
+  assert.throws(() => egress.forVm('c', new CleanupStack()), /is full/);
+  await a.run();
+  assert.equal(
+    egress.forVm('c', new CleanupStack()).transitSubnet,
+    '10.200.0.0/30',
+  );
+});
+
+test('NatEgress: overlapping address plans are refused by name', () => {
+  assert.throws(
+    () => new NatEgress({ ...settings, transitPool: '10.0.0.0/16' }),
+    /agent\.egress\.transitPool 10\.0\.0\.0\/16 overlaps the guest link/,
+  );
+  assert.throws(
+    () => new NatEgress({ ...settings, transitPool: '10.199.0.0/16' }),
+    /overlaps agent\.egress\.linkSubnet/,
+  );
+  assert.throws(
+    () => new NatEgress({ ...settings, linkSubnet: '10.0.0.0/30' }),
+    /agent\.egress\.linkSubnet 10\.0\.0\.0\/30 overlaps the guest link/,
+  );
+});
+
+test('usableResolvers: IPv4 nameservers a guest can reach', () => {
+  const conf = [
+    '# generated',
+    'nameserver 127.0.0.53',
+    'nameserver 192.0.2.53',
+    'search example.org',
+    '  nameserver   198.51.100.1  ',
+    'nameserver 2001:db8::1',
+    'nameserver 192.0.2.53',
+    'options edns0',
+  ].join('\n');
+  assert.deepEqual(usableResolvers(conf), ['192.0.2.53', '198.51.100.1']);
+  assert.deepEqual(usableResolvers(''), []);
+});
