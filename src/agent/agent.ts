@@ -239,6 +239,8 @@ export class Agent implements AgentLink {
       ],
     });
     cleanup.push('network', () => network.destroy());
+    if (egress)
+      cleanup.push('egress audit', () => egress.reportAudit(network, log));
     return {
       id: request.vmId,
       arch: request.arch,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CleanupStack } from '../lib/cleanup.js';
+import type { VmNetworkLease } from '../network/index.js';
+import { memoryLog } from '../server/testing/memory-log.js';
 import { NatEgress, usableResolvers } from './vm-egress.js';
 
 const settings = {
@@ -9,6 +11,7 @@ const settings = {
   transitPool: '10.200.0.0/29',
   allow: ['192.168.50.0/24'],
   allowOnly: false,
+  audit: false,
   nameservers: ['10.1.2.3'],
 };
 
@@ -23,6 +26,7 @@ test('NatEgress: a transit link per VM, freed by its cleanup', async () => {
     // The resolver is private: opened, or the guest could not resolve.
     allow: ['192.168.50.0/24', '10.1.2.3/32'],
     allowOnly: false,
+    audit: false,
   });
   assert.equal(egress.forVm('b', b).transitSubnet, '10.200.0.4/30');
   assert.throws(() => egress.forVm('c', new CleanupStack()), /is full/);
@@ -61,4 +65,31 @@ test('usableResolvers: IPv4 nameservers a guest can reach', () => {
   ].join('\n');
   assert.deepEqual(usableResolvers(conf), ['192.0.2.53', '198.51.100.1']);
   assert.deepEqual(usableResolvers(''), []);
+});
+
+test('reportAudit: logs what went beyond the allowlist, only in audit', async () => {
+  const lease = {
+    auditedEgress: async () => [
+      { address: '198.51.100.7', protocol: 'tcp' as const, port: 443 },
+      { address: '203.0.113.9', protocol: 'udp' as const, port: 123 },
+    ],
+  } as unknown as VmNetworkLease;
+  const audited = memoryLog();
+  await new NatEgress({
+    ...settings,
+    allowOnly: true,
+    audit: true,
+  }).reportAudit(lease, audited.log);
+  const [line] = audited.find(/^egress audit/);
+  assert.deepEqual(line?.['destinations'], [
+    '198.51.100.7 tcp/443',
+    '203.0.113.9 udp/123',
+  ]);
+
+  const quiet = memoryLog();
+  await new NatEgress({ ...settings, audit: true }).reportAudit(
+    lease,
+    quiet.log,
+  );
+  assert.equal(quiet.find(/^egress audit/).length, 0, 'no allowOnly: no audit');
 });

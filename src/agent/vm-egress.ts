@@ -1,4 +1,5 @@
 import type { CleanupStack } from '../lib/cleanup.js';
+import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import {
   DEFAULT_SUBNET,
@@ -6,7 +7,7 @@ import {
   overlaps,
   TransitPool,
 } from '../network/index.js';
-import type { EgressOptions } from '../network/index.js';
+import type { EgressOptions, VmNetworkLease } from '../network/index.js';
 
 /** Egress `nat` as an agent runs it (config `agent.egress`). */
 export interface NatEgressSettings {
@@ -17,6 +18,8 @@ export interface NatEgressSettings {
   transitPool: string;
   allow: string[];
   allowOnly: boolean;
+  /** With `allowOnly`: let the rest through and log it when the VM ends. */
+  audit: boolean;
   /** Resolvers written into each guest's resolv.conf. */
   nameservers: string[];
 }
@@ -67,6 +70,28 @@ export class NatEgress {
     );
   }
 
+  /**
+   * Logs, as the VM ends, where it went that `allowOnly` would have
+   * blocked (egress `audit`): the list to grow `allow` from.
+   */
+  async reportAudit(network: VmNetworkLease, log: Logger): Promise<void> {
+    const { allowOnly, audit } = this.#settings;
+    if (!allowOnly || !audit) return;
+    const reached = await network.auditedEgress().catch((error: unknown) => {
+      log.warn({ err: errorMessage(error) }, 'egress audit unreadable');
+      return [];
+    });
+    if (reached.length === 0) return;
+    log.warn(
+      {
+        destinations: reached.map(
+          ({ address, protocol, port }) => `${address} ${protocol}/${port}`,
+        ),
+      },
+      'egress audit: the VM reached destinations outside agent.egress.allow',
+    );
+  }
+
   /** The egress of one VM; its transit link is freed by `cleanup`. */
   forVm(
     vmId: string,
@@ -74,13 +99,15 @@ export class NatEgress {
   ): Extract<EgressOptions, { mode: 'nat' }> {
     const transitSubnet = this.#pool.take(vmId);
     cleanup.push('transit link', () => this.#pool.release(vmId));
-    const { uplinkNetns, allow, allowOnly, nameservers } = this.#settings;
+    const { uplinkNetns, allow, allowOnly, audit, nameservers } =
+      this.#settings;
     return {
       mode: 'nat',
       uplinkNetns,
       transitSubnet,
       allow: [...allow, ...nameservers.map((ip) => `${ip}/32`)],
       allowOnly,
+      audit,
     };
   }
 }

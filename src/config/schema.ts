@@ -34,6 +34,8 @@ const egressSchema = z
     transitPool: z.cidrv4().default('10.200.0.0/16'),
     allow: z.array(z.cidrv4()).default([]),
     allowOnly: z.boolean().default(false),
+    /** With allowOnly: let the rest through, logging it per VM. */
+    audit: z.boolean().default(false),
     /** Resolvers for the guests (default: the host's, loopback ones left out). */
     nameservers: z.array(z.ipv4()).optional(),
   })

@@ -91,4 +91,38 @@ describe('egress nat into a test uplink namespace', { skip }, () => {
     assert.equal(only.probe[at(PUBLIC_A)], 'timeout');
     assert.equal(only.probe[at(PRIVATE)], 'timeout');
   });
+
+  test('audit: beyond the allowlist let through and noted; ranges stay closed', async (t) => {
+    const stack = new CleanupStack();
+    t.after(() => stack.run(log));
+    const id = testId();
+    const dir = await mkdtemp(join(tmpdir(), 'flnat-'));
+    stack.push('remove dir', () => rm(dir, { recursive: true, force: true }));
+    const uplink = `flt-up-${id}`;
+    await uplinkWithServer(uplink, stack);
+    const { lease, guestNs } = await guestBehindNat(
+      `${id}-a`,
+      dir,
+      {
+        mode: 'nat',
+        uplinkNetns: uplink,
+        transitSubnet: '10.255.0.8/30',
+        allow: [`${PUBLIC_B}/32`],
+        allowOnly: true,
+        audit: true,
+      },
+      stack,
+    );
+    assert.deepEqual(await lease.auditedEgress(), []);
+    const seen = await probeFromGuest(guestNs, {
+      probe: [PUBLIC_A, PUBLIC_B, PRIVATE].map(at),
+    });
+    assert.equal(seen.probe[at(PUBLIC_A)], 'connected');
+    assert.equal(seen.probe[at(PUBLIC_B)], 'connected');
+    assert.equal(seen.probe[at(PRIVATE)], 'timeout');
+    // Only what the allowlist alone would have stopped is noted.
+    assert.deepEqual(await lease.auditedEgress(), [
+      { address: PUBLIC_A, protocol: 'tcp', port: ECHO_PORT },
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { CleanupStack } from '../lib/cleanup.js';
 import { withContext } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { readAudit } from './audit.js';
 import { setupNat } from './egress.js';
 import { planNetwork } from './plan.js';
 import type { NetworkPlan } from './plan.js';
@@ -67,6 +68,10 @@ function makeLease(
     guestIp: plan.subnet.guestIp,
     gatewayIp: plan.subnet.gatewayIp,
     prefixLength: plan.subnet.prefixLength,
+    auditedEgress: async () =>
+      plan.egress.mode === 'nat' && plan.egress.audit && plan.egress.allowOnly
+        ? readAudit(plan.netns, log)
+        : [],
     destroy: () =>
       (destroying ??= stack.run(log).then(() => {
         log.info('vm network removed');

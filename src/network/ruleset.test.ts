@@ -48,3 +48,37 @@ test('nat with allowOnly forwards nothing outside the allowlist', () => {
   assert.doesNotMatch(rules, /ip saddr 10\.0\.0\.2 accept\n/);
   assert.match(rules, /\{ 203\.0\.113\.0\/24 \} accept/);
 });
+
+test('nat audit: beyond the allowlist noted and let through, ranges still closed', () => {
+  const rules = buildRuleset({
+    ...input,
+    nat: { allow: ['203.0.113.0/24'], allowOnly: true, audit: true },
+  });
+  assert.match(
+    rules,
+    /set egress_audit \{\n\s+type ipv4_addr \. inet_proto \. inet_service/,
+  );
+  const forward = rules.slice(rules.indexOf('chain forward'));
+  const order = [
+    '169.254.169.254 drop',
+    '203.0.113.0/24 } accept',
+    '/8',
+    '@egress_audit',
+    'ip saddr 10.0.0.2 accept',
+  ];
+  const positions = order.map((text) => forward.indexOf(text));
+  assert.ok(
+    positions.every((at) => at >= 0),
+    String(positions),
+  );
+  assert.deepEqual(
+    [...positions].sort((a, b) => a - b),
+    positions,
+  );
+  // Without allowOnly there is nothing to audit.
+  const open = buildRuleset({
+    ...input,
+    nat: { allow: [], allowOnly: false, audit: true },
+  });
+  assert.doesNotMatch(open, /egress_audit/);
+});

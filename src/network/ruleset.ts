@@ -19,8 +19,11 @@ export interface RulesetInput {
   guestIp: string;
   gatewayIp: string;
   endpoints: { ip: string; port: number }[];
-  nat?: { allow: string[]; allowOnly: boolean };
+  nat?: { allow: string[]; allowOnly: boolean; audit?: boolean };
 }
+
+/** The set in which `audit` records what `allowOnly` would have dropped. */
+export const AUDIT_SET = 'egress_audit';
 
 /**
  * The nftables ruleset for one VM namespace, as `nft -f` input. It deletes
@@ -75,13 +78,33 @@ function forwardChain(
   const up = JSON.stringify(UPLINK_DEVICE);
   const out = `iifname ${dev} oifname ${up} ip saddr ${guestIp}`;
   const allow = nat.allow.length > 0 ? nat.allow.join(', ') : undefined;
+  const audit = nat.allowOnly && nat.audit === true;
+  // Audit lets through what only the allowlist would stop, and notes it
+  // (new connections, TCP and UDP); the blocked ranges stay blocked.
+  const beyondAllow = audit
+    ? [
+        `    ${out} ct state new meta l4proto { tcp, udp } add @${AUDIT_SET} { ip daddr . meta l4proto . th dport }`,
+        `    ${out} accept`,
+      ]
+    : nat.allowOnly
+      ? []
+      : [`    ${out} accept`];
   return [
+    ...(audit
+      ? [
+          `  set ${AUDIT_SET} {`,
+          '    type ipv4_addr . inet_proto . inet_service',
+          '    size 4096',
+          '    flags dynamic',
+          '  }',
+        ]
+      : []),
     ...head,
     `    iifname ${up} oifname ${dev} ct state established,related accept`,
     `    ${out} ip daddr 169.254.169.254 drop`,
     ...(allow ? [`    ${out} ip daddr { ${allow} } accept`] : []),
     `    ${out} ip daddr { ${BLOCKED_RANGES.join(', ')} } drop`,
-    ...(nat.allowOnly ? [] : [`    ${out} accept`]),
+    ...beyondAllow,
     '  }',
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',

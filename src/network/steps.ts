@@ -91,6 +91,7 @@ export async function applyRuleset(
         ? {
             allow: plan.egress.allow ?? [],
             allowOnly: plan.egress.allowOnly ?? false,
+            audit: plan.egress.audit ?? false,
           }
         : undefined,
   });

@@ -15,7 +15,16 @@ export interface ExposedService {
 
 /** A prepared per-VM network; `destroy` removes every piece of it. */
 export interface VmNetworkLease extends VmNetwork {
+  /** What egress `audit` let through beyond the allowlist, so far. */
+  auditedEgress(): Promise<AuditedConnection[]>;
   destroy(): Promise<void>;
+}
+
+/** A destination a guest reached that `allowOnly` alone would block. */
+export interface AuditedConnection {
+  address: string;
+  protocol: 'tcp' | 'udp';
+  port: number;
 }
 
 /**
@@ -34,6 +43,8 @@ export type EgressOptions =
       transitSubnet: string;
       allow?: string[];
       allowOnly?: boolean;
+      /** With `allowOnly`: let the rest through, noting it (`auditedEgress`). */
+      audit?: boolean;
     };
 
 /**
