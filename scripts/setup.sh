@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what firelab needs on a Debian 12 host (run as root), then the
 # npm dependencies, and builds the TypeScript. Safe to run again.
-#   --test   also installs what the test suite needs (PostgreSQL)
+#   --test   also installs what the test suite needs (PostgreSQL, Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +23,7 @@ packages=(
 )
 if [ "$with_test" = 1 ]; then
   packages+=(postgresql)      # the store's tests run against a real server
+  packages+=(chromium)        # the dashboard's test drives a headless browser
 fi
 
 missing=()

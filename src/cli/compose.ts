@@ -14,7 +14,10 @@ import type { Logger } from '../lib/logger.js';
 import { checkGitlab } from '../server/check-gitlab.js';
 import { startServer } from '../server/server.js';
 import type { FirelabServer } from '../server/server.js';
-import type { ControllerSettings } from '../server/settings.js';
+import type {
+  ControllerSettings,
+  InsightsSettings,
+} from '../server/settings.js';
 import { openStore } from '../store/index.js';
 import type { Arch } from '../vmm/driver.js';
 import { createDriver } from './driver.js';
@@ -87,9 +90,11 @@ export async function startServerPart(
     store,
     gitlab,
     settings: settingsFrom(config),
+    insights: insightsFrom(config),
     projects: config.gitlab.projects,
     webhookSecret: config.gitlab.webhookSecret,
     adminToken: config.server.adminToken,
+    metricsToken: config.server.metricsToken,
     listen: { host: host!, port: Number(port) },
     tls: tls && {
       cert: readPem(tls.cert, 'server.tls.cert'),
@@ -258,6 +263,21 @@ function settingsFrom(config: Readonly<ServerConfig>): ControllerSettings {
     runnerBackoff: { baseMs: 5_000, maxMs: 300_000 },
     agentLostAfterMs: config.server.agentLostAfterSeconds * 1000,
     gitlabUrl: config.gitlab.url,
+  };
+}
+
+function insightsFrom(config: Readonly<ServerConfig>): InsightsSettings {
+  const { currency, hostMonthlyCost, hostMonthlyCostByAgent } = config.insights;
+  // The schema makes sure a currency is named whenever a cost is.
+  return {
+    hostCosts:
+      currency === undefined
+        ? null
+        : {
+            currency,
+            defaultMonthly: hostMonthlyCost,
+            monthlyByAgent: hostMonthlyCostByAgent,
+          },
   };
 }
 

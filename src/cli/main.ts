@@ -5,6 +5,7 @@ import { UserError } from '../lib/errors.js';
 import { runDemo } from '../demo/run-demo.js';
 import { runDoctorCommand } from './doctor.js';
 import { parseJobs, runImageBuild, runImageKernel } from './image.js';
+import { runInsights } from './insights.js';
 import { runLogs } from './logs.js';
 import {
   runAgentDrain,
@@ -82,6 +83,16 @@ agent
   .argument('<name>', 'agent name')
   .requiredOption('-c, --config <file>', "the server's configuration file")
   .action(runAgentResume);
+
+program
+  .command('insights')
+  .description(
+    'usage, waits, utilisation, cost and hints for a window (from the server)',
+  )
+  .requiredOption('-c, --config <file>', "the server's configuration file")
+  .option('--window <span>', 'hours or days up to 90d: 24h, 7d, 30d', '7d')
+  .option('--json', 'print the whole report as JSON')
+  .action(runInsights);
 
 program
   .command('demo')

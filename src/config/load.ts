@@ -15,6 +15,7 @@ const SECRET_ENV = {
   FIRELAB_GITLAB_TOKEN: ['gitlab', 'token'],
   FIRELAB_WEBHOOK_SECRET: ['gitlab', 'webhookSecret'],
   FIRELAB_ADMIN_TOKEN: ['server', 'adminToken'],
+  FIRELAB_METRICS_TOKEN: ['server', 'metricsToken'],
   FIRELAB_ENROLMENT_TOKEN: ['agent', 'enrolmentToken'],
 } as const;
 

@@ -61,6 +61,8 @@ export const configSchema = z
       .object({
         listen: hostPort.default('127.0.0.1:8710'),
         adminToken: z.string().min(16),
+        /** Read-only bearer token for GET /metrics (default: adminToken). */
+        metricsToken: z.string().min(16).optional(),
         /** PEM files: serve HTTPS (webhooks, API and agents). */
         tls: z
           .object({ cert: z.string().min(1), key: z.string().min(1) })
@@ -151,6 +153,30 @@ export const configSchema = z
         message: 'defaultVcpus is larger than maxVcpus',
         path: ['defaultVcpus'],
       })
+      .prefault({}),
+    /** What the hosts cost, split across projects by the insights report. */
+    insights: z
+      .object({
+        /** The currency of the costs below (e.g. EUR), shown beside them. */
+        currency: z.string().min(1).max(8).optional(),
+        /** What one agent's host costs a month (0: no cost allocation). */
+        hostMonthlyCost: z.number().min(0).default(0),
+        /** Per agent name: replaces hostMonthlyCost for that host. */
+        hostMonthlyCostByAgent: z
+          .record(z.string().min(1), z.number().min(0))
+          .default({}),
+      })
+      .strict()
+      .refine(
+        (insights) =>
+          insights.currency !== undefined ||
+          (insights.hostMonthlyCost === 0 &&
+            Object.keys(insights.hostMonthlyCostByAgent).length === 0),
+        {
+          message: 'name the currency of the host costs, e.g. currency: EUR',
+          path: ['currency'],
+        },
+      )
       .prefault({}),
     log: z
       .object({

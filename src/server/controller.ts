@@ -94,16 +94,21 @@ export class Controller {
   /**
    * The project's group (its namespace) for per-group caps; remembered
    * for ten minutes. Unknown (null, no group cap) when GitLab cannot say.
+   * The names are stored too, for the insights report.
    */
   async #groupOf(projectId: number): Promise<number | null> {
     const known = this.#groups.get(projectId);
     if (known && Date.now() - known.at < 10 * 60_000) return known.groupId;
     try {
       const project = await this.#gitlab.getProject(projectId);
-      const groupId =
-        project.namespace.kind === 'group' ? project.namespace.id : null;
-      this.#groups.set(projectId, { groupId, at: Date.now() });
-      return groupId;
+      const group =
+        project.namespace.kind === 'group' ? project.namespace : null;
+      this.#groups.set(projectId, {
+        groupId: group?.id ?? null,
+        at: Date.now(),
+      });
+      await this.#nameProject(projectId, project.path_with_namespace, group);
+      return group?.id ?? null;
     } catch (error) {
       this.#log.warn(
         { projectId, err: errorMessage(error) },
@@ -111,6 +116,28 @@ export class Controller {
       );
       return known?.groupId ?? null;
     }
+  }
+
+  /** Names only serve reports: a failure to store them is logged. */
+  async #nameProject(
+    id: number,
+    path: string,
+    group: { id: number; full_path: string } | null,
+  ): Promise<void> {
+    const project = {
+      id,
+      path,
+      groupId: group?.id ?? null,
+      groupPath: group?.full_path ?? null,
+    };
+    await this.#store.projects
+      .saveProject(project, Date.now())
+      .catch((error: unknown) =>
+        this.#log.warn(
+          { projectId: id, err: errorMessage(error) },
+          "project's name not stored",
+        ),
+      );
   }
 
   async #recordDemand(

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
 import { FakeAgent } from './testing/fake-agent.js';
@@ -419,6 +420,51 @@ describe('webhook endpoint', () => {
       assert.deepEqual(
         body.map((j) => j.status),
         ['done'],
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('metrics', () => {
+  test('GET /metrics: its own token, the queue now and what happened', async () => {
+    const metricsToken = randomBytes(16).toString('hex');
+    const h = await startHarness({ metricsToken });
+    try {
+      const pipelineId = await h.push(
+        `one: { tags: [firelab], script: [echo 1] }`,
+      );
+      await pipelineDone(h, pipelineId, 1);
+      const url = `${h.server.url}/metrics`;
+      const bearer = (token: string) => ({
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal((await fetch(url)).status, 401);
+      // The metrics token reads metrics and nothing else.
+      assert.equal((await fetch(url, bearer(h.adminToken))).status, 401);
+      const api = await fetch(
+        `${h.server.url}/api/v1/jobs`,
+        bearer(metricsToken),
+      );
+      assert.equal(api.status, 401);
+
+      const response = await fetch(url, bearer(metricsToken));
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+      const text = await response.text();
+      const value = (name: string) =>
+        Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
+      assert.equal(value('firelab_jobs\\{status="queued"\\}'), 0);
+      assert.equal(value('firelab_vm_start_seconds_count'), 1);
+      assert.equal(value('firelab_job_wait_seconds_count'), 1);
+      assert.equal(value('firelab_jobs_ended_total\\{status="done"\\}'), 1);
+      await eventually(
+        async () =>
+          /^firelab_vm_exits_total\{kind="guest-exit"\} 1$/m.test(
+            await (await fetch(url, bearer(metricsToken))).text(),
+          ),
+        'the VM exit counted',
       );
     } finally {
       await h.close();

@@ -17,17 +17,25 @@ import { AgentSync } from './agents/agent-sync.js';
 import { AGENT_SOCKET_PATH } from './agents/protocol.js';
 import { Controller } from './controller.js';
 import { apiRoutes } from './http/api-routes.js';
+import { dashboardRoutes } from './http/dashboard-routes.js';
+import { insightsRoutes } from './http/insights-routes.js';
+import { metricsRoute } from './http/metrics-route.js';
 import { webhookRoute } from './http/webhook-route.js';
+import { createMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
-import type { ControllerSettings } from './settings.js';
+import type { ControllerSettings, InsightsSettings } from './settings.js';
 
 export interface ServerOptions {
   store: Store;
   gitlab: GitlabClient;
   settings: ControllerSettings;
+  /** Default: no host costs. */
+  insights?: InsightsSettings;
   projects: readonly number[];
   webhookSecret: string | undefined;
   adminToken: string;
+  /** Bearer token for GET /metrics (default: the admin token). */
+  metricsToken?: string | undefined;
   listen: { host: string; port: number };
   /** Serve HTTPS (webhooks, API, agents) with this certificate and key. */
   tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
@@ -65,7 +73,9 @@ const BACKGROUND_LEASE = 'background';
 export async function startServer(
   options: ServerOptions,
 ): Promise<FirelabServer> {
-  const { store, gitlab, log } = options;
+  const { gitlab, log } = options;
+  const metrics = createMetrics(options.store);
+  const store = metrics.observe(options.store);
   const serverId =
     options.serverId ??
     `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -181,6 +191,22 @@ export async function startServer(
       gitlab,
       agents,
       onDrainChange: () => sync.kick(),
+    }),
+  );
+  app.route(
+    '/',
+    insightsRoutes({
+      adminToken: options.adminToken,
+      store,
+      hostCosts: options.insights?.hostCosts ?? null,
+    }),
+  );
+  app.route('/', dashboardRoutes());
+  app.route(
+    '/',
+    metricsRoute({
+      registry: metrics.registry,
+      token: options.metricsToken ?? options.adminToken,
     }),
   );
 

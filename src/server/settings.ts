@@ -1,3 +1,4 @@
+import type { HostCosts } from '../insights/cost.js';
 import type { PlacementLimits } from '../scheduler/place.js';
 import type { RunnerClass } from '../scheduler/runner-class.js';
 
@@ -28,4 +29,10 @@ export interface ControllerSettings {
   agentLostAfterMs: number;
   /** GitLab URL as the VMs' runners must use it. */
   gitlabUrl: string;
+}
+
+/** What the insights report takes from the config. */
+export interface InsightsSettings {
+  /** Null: no host cost configured, so no cost allocation. */
+  hostCosts: HostCosts | null;
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Arch } from '../vmm/driver.js';
+import { nullableNumber } from './demands.js';
 import type { AgentRecord } from './records.js';
 import type { AgentTable, Database } from './schema.js';
 
@@ -27,7 +28,7 @@ export async function agentOnline(
   };
   await db
     .insertInto('agents')
-    .values(values)
+    .values({ ...values, first_seen_at: now })
     .onConflict((oc) => oc.column('id').doUpdateSet(values))
     .execute();
 }
@@ -160,6 +161,7 @@ export async function enrolAgent(
       ...reportColumns(agent),
       state: 'offline',
       last_seen_at: now,
+      first_seen_at: now,
       credential_hash: credentialHash,
     };
     await trx
@@ -240,5 +242,6 @@ function toAgent(row: Selectable<AgentTable>): AgentRecord {
     draining: Number(row.draining) === 1,
     serverId: row.server_id,
     lastSeenAt: Number(row.last_seen_at),
+    firstSeenAt: nullableNumber(row.first_seen_at),
   };
 }

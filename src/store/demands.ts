@@ -75,6 +75,39 @@ export async function listDemands(
   return (await query.execute()).map(toDemand);
 }
 
+/** Demands recorded in [from, to): the jobs of a time window. */
+export async function listDemandsCreatedBetween(
+  db: Kysely<Database>,
+  from: number,
+  to: number,
+): Promise<DemandRecord[]> {
+  const rows = await db
+    .selectFrom('demands')
+    .selectAll()
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(toDemand);
+}
+
+/** The demands of these jobs (those known), in chunks the drivers accept. */
+export async function listDemandsByJobIds(
+  db: Kysely<Database>,
+  jobIds: readonly number[],
+): Promise<DemandRecord[]> {
+  const found: DemandRecord[] = [];
+  for (let i = 0; i < jobIds.length; i += 1000) {
+    const rows = await db
+      .selectFrom('demands')
+      .selectAll()
+      .where('job_id', 'in', jobIds.slice(i, i + 1000))
+      .execute();
+    found.push(...rows.map(toDemand));
+  }
+  return found;
+}
+
 export function listOpenDemands(db: Kysely<Database>): Promise<DemandRecord[]> {
   return listDemands(db, { statuses: OPEN_DEMAND_STATUSES });
 }

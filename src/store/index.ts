@@ -5,6 +5,7 @@ import type { DatabaseConfig } from './database.js';
 import * as deliveries from './deliveries.js';
 import * as demands from './demands.js';
 import * as leases from './leases.js';
+import * as projects from './projects.js';
 import type { Database } from './schema.js';
 import * as vms from './vms.js';
 
@@ -45,6 +46,7 @@ export interface Store {
   deliveries: Bound<typeof deliveries>;
   agents: Bound<typeof agents>;
   leases: Bound<typeof leases>;
+  projects: Bound<typeof projects>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
     deliveries: bind(db, deliveries),
     agents: bind(db, agents),
     leases: bind(db, leases),
+    projects: bind(db, projects),
     close: () => db.destroy(),
   };
 }

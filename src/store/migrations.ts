@@ -136,6 +136,41 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Insights read a time window: demands and VMs by their times, agents
+  // from when they joined, projects and groups by name.
+  '0004_insights': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('demands_created_at')
+        .on('demands')
+        .column('created_at')
+        .execute();
+      // VMs of a window are found by their end (live ones have none):
+      // an index on their start would scan all history before the end.
+      await db.schema
+        .createIndex('vms_ended_at')
+        .on('vms')
+        .column('ended_at')
+        .execute();
+      await db.schema
+        .alterTable('agents')
+        .addColumn('first_seen_at', 'bigint')
+        .execute();
+      // An agent known before this migration joined no later than its
+      // first VM; one that never ran a VM stays unknown (null).
+      await sql`update agents set first_seen_at = (select min(created_at) from vms where vms.agent_id = agents.id)`.execute(
+        db,
+      );
+      await db.schema
+        .createTable('projects')
+        .addColumn('id', 'bigint', (c) => c.primaryKey())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('group_id', 'bigint')
+        .addColumn('group_path', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -109,4 +109,19 @@ export interface AgentRecord {
   /** The server holding its connection while online. */
   serverId: string | null;
   lastSeenAt: number;
+  /** When it first enrolled or connected; null if that was never recorded. */
+  firstSeenAt: number | null;
+}
+
+/**
+ * A project firelab served, named as GitLab last said: `path` is its
+ * `path_with_namespace`, `groupPath` its group's full path (null when the
+ * project belongs to a user).
+ */
+export interface ProjectRecord {
+  id: number;
+  path: string;
+  groupId: number | null;
+  groupPath: string | null;
+  updatedAt: number;
 }

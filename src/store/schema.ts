@@ -12,6 +12,7 @@ export interface Database {
   agents: AgentTable;
   enrolment_tokens: EnrolmentTokenTable;
   leases: LeaseTable;
+  projects: ProjectTable;
 }
 
 /** One row per GitLab job firelab decided to serve; never two. */
@@ -83,6 +84,8 @@ export interface AgentTable {
   draining: Generated<number>;
   /** The server holding the agent's connection, while it is online. */
   server_id: string | null;
+  /** When the agent first enrolled or connected (null: before insights). */
+  first_seen_at: number | null;
 }
 
 /** One-time tokens that let a new agent obtain its credential. */
@@ -99,4 +102,13 @@ export interface LeaseTable {
   name: string;
   holder: string;
   expires_at: number;
+}
+
+/** Names of the projects firelab served, as GitLab last told them. */
+export interface ProjectTable {
+  id: number;
+  path: string;
+  group_id: number | null;
+  group_path: string | null;
+  updated_at: number;
 }

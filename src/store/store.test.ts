@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { openStore } from './index.js';
 import type { DatabaseConfig } from './index.js';
 import { testDatabases } from './testing/databases.js';
+import { agentReport, sampleDemand } from './testing/samples.js';
 
 for (const backend of testDatabases()) {
   describe(`store on ${backend.name}`, { skip: backend.skip }, () => {
@@ -37,7 +38,7 @@ for (const backend of testDatabases()) {
 
     test('transitions are guarded by the current status', async () => {
       const store = await open();
-      await store.demands.insertDemand(sample(11), 1);
+      await store.demands.insertDemand(sampleDemand(11), 1);
       assert.equal(
         await store.demands.transitionDemand(11, ['queued'], 'placed', 2),
         true,
@@ -192,33 +193,6 @@ for (const backend of testDatabases()) {
       await store.close();
     });
   });
-}
-
-function agentReport(id: string) {
-  return {
-    id,
-    name: id,
-    arch: 'x86_64' as const,
-    vcpus: 4,
-    memoryMiB: 8192,
-    hypervisor: 'qemu',
-    acceleration: 'tcg',
-  };
-}
-
-function sample(jobId: number) {
-  return {
-    jobId,
-    projectId: 1,
-    pipelineId: 1,
-    jobName: 'j',
-    tags: ['firelab'],
-    arch: 'x86_64' as const,
-    vcpus: 1,
-    memoryMiB: 512,
-    gitlabStatus: 'pending',
-    jobCreatedAt: null,
-  };
 }
 
 export type { DatabaseConfig };

@@ -66,6 +66,27 @@ export async function listVms(
   return (await query.execute()).map(toVm);
 }
 
+/**
+ * VMs that held capacity at some moment of [from, to): made before `to`
+ * and not ended before `from` (live ones have no end yet).
+ */
+export async function listVmsOverlapping(
+  db: Kysely<Database>,
+  from: number,
+  to: number,
+): Promise<VmRecord[]> {
+  const rows = await db
+    .selectFrom('vms')
+    .selectAll()
+    .where('created_at', '<', to)
+    .where((eb) =>
+      eb.or([eb('ended_at', '>=', from), eb('ended_at', 'is', null)]),
+    )
+    .orderBy('created_at')
+    .execute();
+  return rows.map(toVm);
+}
+
 export function listLiveVms(db: Kysely<Database>): Promise<VmRecord[]> {
   return listVms(db, { states: LIVE_VM_STATES });
 }

@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import type { GitlabClient } from '../../gitlab/client.js';
-import { hashSecret, newSecret, secretsEqual } from '../../lib/secrets.js';
+import { hashSecret, newSecret } from '../../lib/secrets.js';
 import type { Store, VmRecord } from '../../store/index.js';
 import { LIVE_VM_STATES } from '../../store/records.js';
 import type { AgentRegistry } from '../agents/agent-registry.js';
+import { adminAuth } from './admin-auth.js';
 
 /**
  * The operator's API under /api/v1, behind a bearer token: jobs and their
@@ -19,22 +20,19 @@ export function apiRoutes(deps: {
   onDrainChange: () => void;
 }): Hono {
   const app = new Hono();
-  app.use('/api/v1/*', async (c, next) => {
-    // The scheme name is case-insensitive (RFC 9110 §11.1).
-    const [scheme, token] = (c.req.header('authorization') ?? '').split(' ');
-    if (scheme?.toLowerCase() !== 'bearer') {
-      return c.json({ error: 'missing or wrong bearer token' }, 401);
-    }
-    if (!secretsEqual(token, deps.adminToken)) {
-      return c.json({ error: 'missing or wrong bearer token' }, 401);
-    }
-    await next();
-  });
+  app.use('/api/v1/*', adminAuth(deps.adminToken));
 
   app.get('/api/v1/jobs', async (c) =>
     c.json(await deps.store.demands.listDemands()),
   );
-  app.get('/api/v1/vms', async (c) => c.json(await deps.store.vms.listVms()));
+  // `?state=live`: only the VMs holding capacity (the dashboard's view).
+  app.get('/api/v1/vms', async (c) =>
+    c.json(
+      c.req.query('state') === 'live'
+        ? await deps.store.vms.listLiveVms()
+        : await deps.store.vms.listVms(),
+    ),
+  );
   app.get('/api/v1/agents', async (c) => {
     const live = await deps.store.vms.listLiveVms();
     const agents = await deps.store.agents.listAgents();

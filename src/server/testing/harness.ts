@@ -13,7 +13,7 @@ import { openStore } from '../../store/index.js';
 import type { DatabaseConfig, Store } from '../../store/index.js';
 import { startServer } from '../server.js';
 import type { FirelabServer } from '../server.js';
-import type { ControllerSettings } from '../settings.js';
+import type { ControllerSettings, InsightsSettings } from '../settings.js';
 import { FakeAgent } from './fake-agent.js';
 
 /**
@@ -45,6 +45,9 @@ export interface Harness {
 export async function startHarness(
   options: {
     settings?: Partial<ControllerSettings>;
+    insights?: InsightsSettings;
+    /** Bearer token for GET /metrics (default: the admin token). */
+    metricsToken?: string;
     database?: DatabaseConfig;
     hooks?: boolean;
     reconcileIntervalMs?: number;
@@ -102,9 +105,11 @@ export async function startHarness(
     store: serverStore,
     gitlab,
     settings: { ...testSettings(sim.url), ...options.settings },
+    insights: options.insights,
     projects: served.map((p) => p.id),
     webhookSecret,
     adminToken,
+    metricsToken: options.metricsToken,
     listen: { host: '127.0.0.1', port: 0 },
     reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
     agentHeartbeatMs: options.agentHeartbeatMs ?? 1_000,
