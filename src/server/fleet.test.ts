@@ -449,6 +449,20 @@ for (const backend of testDatabases()) {
         const second = await h.addServer();
         try {
           assert.equal(await h.server.reconciler.runOnce(), true);
+          // A runner left by a VM that ended (its deletion was lost).
+          await h.store.vms.insertVm(
+            {
+              id: 'vm-gone',
+              demandJobId: 1,
+              projectId: h.project.id,
+              agentId: 'nowhere',
+              arch: 'x86_64',
+              vcpus: 1,
+              memoryMiB: 512,
+            },
+            Date.now(),
+          );
+          await h.store.vms.updateVm('vm-gone', { state: 'ended' });
           const orphan = await h.gitlab.createRunner({
             projectId: h.project.id,
             description: 'firelab vm vm-gone job 1',

@@ -274,7 +274,7 @@ describe('GitLab failing to delete a runner', () => {
       ));
   }
 
-  test('garbage collection deletes firelab runners with no VM, nothing else', () =>
+  test('garbage collection deletes firelab runners of ended VMs, nothing else', () =>
     withLab({}, async (h, logs) => {
       await h.server.reconciler.runOnce(); // the pass begun at start
       const foreign = await addForeignRunners(h);
@@ -322,13 +322,26 @@ describe('GitLab failing to delete a runner', () => {
 });
 
 /**
- * Registers runners as firelab would have for VMs this database never
- * knew (a previous installation's, or one whose creation answer was
- * lost); resolves their ids.
+ * Registers runners as firelab would have for VMs that ended without
+ * their runner being deleted (the deletion's answer was lost, or the
+ * server died first); resolves their ids.
  */
 async function leftBehind(h: Harness, vmIds: string[]): Promise<number[]> {
   const ids: number[] = [];
   for (const vmId of vmIds) {
+    await h.store.vms.insertVm(
+      {
+        id: vmId,
+        demandJobId: 1,
+        projectId: h.project.id,
+        agentId: 'gone',
+        arch: 'x86_64',
+        vcpus: 1,
+        memoryMiB: 512,
+      },
+      Date.now(),
+    );
+    await h.store.vms.updateVm(vmId, { state: 'ended', endedAt: Date.now() });
     const runner = await h.gitlab.createRunner({
       projectId: h.project.id,
       description: `${RUNNER_PREFIX}${vmId} job 1`,

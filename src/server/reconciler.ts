@@ -164,8 +164,11 @@ export class Reconciler {
   }
 
   /**
-   * Deletes runners firelab made whose VM has ended or is unknown. Only
-   * runners whose description carries firelab's prefix are touched.
+   * Deletes runners firelab made whose VM has ended. Only runners whose
+   * description carries firelab's prefix and names a VM of this
+   * installation's database are touched: a VM is recorded before its
+   * runner is made, so an unknown VM's runner belongs to another
+   * installation sharing the GitLab user (a staging firelab, say).
    */
   async collectGarbage(): Promise<number> {
     const runners = await this.#gitlab.listRunners();
@@ -176,7 +179,7 @@ export class Reconciler {
         .slice(RUNNER_PREFIX.length)
         .split(' ')[0]!;
       const vm = await this.#store.vms.getVm(vmId);
-      if (vm && vm.state !== 'ended') continue;
+      if (!vm || vm.state !== 'ended') continue;
       // One runner GitLab will not delete must not shield the others.
       try {
         await this.#gitlab.deleteRunner(runner.id);

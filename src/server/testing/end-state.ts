@@ -15,8 +15,15 @@ export function firelabJobs(h: Harness, pipelineId: number): Job[] {
 export function firelabRunners(h: Harness): Runner[] {
   return h.sim.admin
     .runners()
-    .filter((r) => r.description.startsWith(RUNNER_PREFIX));
+    .filter(
+      (r) =>
+        r.description.startsWith(RUNNER_PREFIX) &&
+        vmIdOf(r) !== OTHER_INSTALLATIONS_VM,
+    );
 }
+
+/** A VM of another firelab sharing the GitLab user (see addForeignRunners). */
+const OTHER_INSTALLATIONS_VM = 'vm-0badc0de';
 
 /** What a runner looked like, to prove later that nobody changed it. */
 export type RunnerSnapshot = Pick<Runner, 'id' | 'description' | 'paused'> & {
@@ -26,14 +33,19 @@ export type RunnerSnapshot = Pick<Runner, 'id' | 'description' | 'paused'> & {
 /**
  * Creates, through the REST API as firelab's own GitLab user, runners
  * firelab did not make: one for other work, one whose description
- * resembles firelab's prefix without matching it, and a paused one that
- * carries the `firelab` tag. Returns snapshots taken after creation.
+ * resembles firelab's prefix without matching it, a paused one that
+ * carries the `firelab` tag, and one of another firelab installation
+ * sharing the GitLab user (firelab's prefix, a VM this one never had). Returns snapshots taken after creation.
  */
 export async function addForeignRunners(h: Harness): Promise<RunnerSnapshot[]> {
   const specs = [
     { description: 'team docker runner', tags: ['docker'] },
     { description: 'firelab vmware builder', tags: ['firelab'] },
     { description: 'nightly firelab vm pool', tags: ['firelab'] },
+    {
+      description: `${RUNNER_PREFIX}${OTHER_INSTALLATIONS_VM} job 9`,
+      tags: ['firelab'],
+    },
   ];
   const made: RunnerSnapshot[] = [];
   for (const spec of specs) {
