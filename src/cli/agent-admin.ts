@@ -34,7 +34,7 @@ export async function runAgentList(opts: { config: string }): Promise<void> {
   for (const a of agents) {
     const flags = [a.state, a.draining ? 'draining' : ''].filter(Boolean);
     process.stdout.write(
-      `${a.id}\t${flags.join(',')}\t${a.arch}\t${a.vcpus} vCPU\t${a.memoryMiB} MiB\t${a.hypervisor}/${a.acceleration}\t${a.liveVms} VMs\n`,
+      `${a.id}\t${a.hostname}\t${flags.join(',')}\t${a.arch}\t${a.vcpus} vCPU\t${a.memoryMiB} MiB\t${a.hypervisor}/${a.acceleration}\t${a.liveVms} VMs\n`,
     );
   }
 }

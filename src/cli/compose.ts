@@ -196,7 +196,7 @@ async function prepareAgent(
   const agent = new Agent({
     id: config.agent.name,
     info: {
-      name: hostname(),
+      hostname: hostname(),
       arch,
       vcpus: config.agent.vcpus ?? cpus().length,
       memoryMiB:

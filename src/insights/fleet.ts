@@ -4,7 +4,7 @@ import { HOUR_MS } from './window.js';
 /** One agent's part in the window (utilisation in %, null: no capacity). */
 export interface AgentUsage {
   id: string;
-  name: string;
+  hostname: string;
   arch: string;
   state: string;
   draining: boolean;
@@ -48,7 +48,7 @@ export function fleetOf(loads: readonly HostLoad[]): Fleet {
     const { agent } = load;
     return {
       id: agent.id,
-      name: agent.name,
+      hostname: agent.hostname,
       arch: agent.arch,
       state: agent.state,
       draining: agent.draining,

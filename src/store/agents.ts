@@ -7,7 +7,13 @@ import type { AgentTable, Database } from './schema.js';
 /** What an agent reports about itself when it connects. */
 export type AgentReport = Pick<
   AgentRecord,
-  'id' | 'name' | 'arch' | 'vcpus' | 'memoryMiB' | 'hypervisor' | 'acceleration'
+  | 'id'
+  | 'hostname'
+  | 'arch'
+  | 'vcpus'
+  | 'memoryMiB'
+  | 'hypervisor'
+  | 'acceleration'
 >;
 
 /**
@@ -220,7 +226,8 @@ export async function getCredentialHash(
 function reportColumns(agent: AgentReport) {
   return {
     id: agent.id,
-    name: agent.name,
+    // The column predates the field's name.
+    name: agent.hostname,
     arch: agent.arch,
     vcpus: agent.vcpus,
     memory_mib: agent.memoryMiB,
@@ -232,7 +239,7 @@ function reportColumns(agent: AgentReport) {
 function toAgent(row: Selectable<AgentTable>): AgentRecord {
   return {
     id: row.id,
-    name: row.name,
+    hostname: row.name,
     arch: row.arch as Arch,
     vcpus: row.vcpus,
     memoryMiB: row.memory_mib,

@@ -97,7 +97,8 @@ export interface VmRecord {
 
 export interface AgentRecord {
   id: string;
-  name: string;
+  /** The host it runs on; `id` is the name it was configured with. */
+  hostname: string;
   arch: Arch;
   vcpus: number;
   memoryMiB: number;

@@ -37,7 +37,7 @@ test(
     const log = silentLogger();
     const agent = new Agent({
       id: 'fc-host',
-      info: { name: 'fc-host', arch: 'x86_64', vcpus: 4, memoryMiB: 4096 },
+      info: { hostname: 'fc-host', arch: 'x86_64', vcpus: 4, memoryMiB: 4096 },
       driver: createFirecrackerDriver({ log, firecrackerBin, jailer: false }),
       images: {
         x86_64: {

@@ -73,7 +73,7 @@ export function vm(over: Partial<VmRecord> = {}): VmRecord {
 export function agent(over: Partial<AgentRecord> = {}): AgentRecord {
   return {
     id: 'a',
-    name: 'host-a',
+    hostname: 'host-a',
     arch: 'x86_64',
     vcpus: 8,
     memoryMiB: 16384,

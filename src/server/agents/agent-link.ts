@@ -26,7 +26,8 @@ export interface AgentLink {
 }
 
 export interface AgentInfo {
-  name: string;
+  /** The host the agent runs on (its id is the configured name). */
+  hostname: string;
   arch: Arch;
   vcpus: number;
   memoryMiB: number;

@@ -20,7 +20,7 @@ const vmId = z.string().regex(/^[a-z0-9-]{1,64}$/);
 
 export const agentInfoSchema = z
   .object({
-    name: z.string().min(1).max(200),
+    hostname: z.string().min(1).max(200),
     arch,
     vcpus: z.number().int().positive(),
     memoryMiB: z.number().int().positive(),

@@ -32,7 +32,7 @@ export class FakeAgent implements AgentLink {
   constructor(id = 'fake', info: Partial<AgentInfo> = {}) {
     this.id = id;
     this.info = {
-      name: id,
+      hostname: id,
       arch: 'x86_64',
       vcpus: 8,
       memoryMiB: 16384,

@@ -17,7 +17,7 @@ export const TEN_AN_HOUR: HostCosts = {
 
 /**
  * Seeds the store with an hour-old picture of a small installation: one
- * agent (8 vCPUs, 16 GiB) seen two hours ago, group `acme` with two
+ * agent (8 vCPUs, 16 GiB) first seen two hours ago, group `acme` with two
  * projects, a 10-minute job with 2 vCPUs, a 20-minute job with 4 vCPUs
  * whose name is markup, and a job refused for its tags.
  */
@@ -25,7 +25,7 @@ export async function seedInsights(store: Store, now = Date.now()) {
   await store.agents.agentOnline(
     {
       id: 'host-a',
-      name: 'host-a.example',
+      hostname: 'host-a.example',
       arch: 'x86_64',
       vcpus: 8,
       memoryMiB: 16384,
@@ -35,6 +35,9 @@ export async function seedInsights(store: Store, now = Date.now()) {
     'seed',
     now - 2 * 60 * MIN,
   );
+  // Heard from just now: a running server's reconciler must not give it
+  // up as silent (ending its VMs as crashed, now) while this seeds.
+  await store.agents.touchAgents(['host-a'], 'seed', now);
   for (const [id, path] of [
     [1001, 'acme/app'],
     [1002, 'acme/web'],

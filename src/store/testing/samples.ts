@@ -4,7 +4,7 @@ import type { AgentReport, NewDemand } from '../index.js';
 export function agentReport(id: string): AgentReport {
   return {
     id,
-    name: id,
+    hostname: id,
     arch: 'x86_64',
     vcpus: 4,
     memoryMiB: 8192,

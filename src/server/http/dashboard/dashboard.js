@@ -79,6 +79,7 @@ function renderNow(agents, vms, queue) {
   const project = (id) => projects.get(String(id)) ?? `project ${id}`;
   fillTable($('agents'), 'No agent has connected yet.', agents, [
     ['Agent', (a) => a.id],
+    ['Host', (a) => a.hostname],
     ['State', (a) => (a.draining ? `${a.state}, draining` : a.state)],
     ['Arch', (a) => a.arch],
     ['vCPUs', (a) => a.vcpus, true],
