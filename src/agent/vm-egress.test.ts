@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CleanupStack } from '../lib/cleanup.js';
+import { run } from '../lib/process.js';
 import type { VmNetworkLease } from '../network/index.js';
 import { memoryLog } from '../server/testing/memory-log.js';
 import { NatEgress, usableResolvers } from './vm-egress.js';
@@ -92,4 +94,23 @@ test('reportAudit: logs what went beyond the allowlist, only in audit', async ()
     quiet.log,
   );
   assert.equal(quiet.find(/^egress audit/).length, 0, 'no allowOnly: no audit');
+});
+
+test('prepareHost: an uplink that cannot be made is one clear line', async () => {
+  const uplinkNetns = `flt-u-${randomBytes(4).toString('hex')}`;
+  const egress = new NatEgress({
+    ...settings,
+    uplinkNetns,
+    hostNetns: 'no-such-namespace-here',
+  });
+  await assert.rejects(egress.prepareHost(memoryLog().log), (error: Error) => {
+    assert.equal(error.name, 'UserError');
+    assert.equal(
+      error.message,
+      `cannot make the egress uplink ${uplinkNetns} (agent.egress): host namespace no-such-namespace-here does not exist`,
+    );
+    return true;
+  });
+  const { stdout } = await run('ip', ['netns', 'list']);
+  assert.doesNotMatch(stdout, new RegExp(uplinkNetns), 'nothing made');
 });

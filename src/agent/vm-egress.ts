@@ -1,5 +1,5 @@
 import type { CleanupStack } from '../lib/cleanup.js';
-import { errorMessage } from '../lib/errors.js';
+import { errorMessage, UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import {
   DEFAULT_SUBNET,
@@ -63,7 +63,17 @@ export class NatEgress {
   /** Makes (or finds) the host's uplink. */
   async prepareHost(log: Logger): Promise<void> {
     const { uplinkNetns, hostNetns, linkSubnet } = this.#settings;
-    await ensureUplink({ netns: uplinkNetns, hostNetns, linkSubnet, log });
+    await ensureUplink({
+      netns: uplinkNetns,
+      hostNetns,
+      linkSubnet,
+      log,
+    }).catch((error: unknown) => {
+      // A host that cannot have it cannot run these VMs: say so, once.
+      throw new UserError(
+        `cannot make the egress uplink ${uplinkNetns} (agent.egress): ${errorMessage(error)}`,
+      );
+    });
     log.info(
       { uplink: uplinkNetns, nameservers: this.nameservers },
       'VMs reach out through the uplink (egress nat)',

@@ -43,6 +43,10 @@ export async function ensureUplink(opts: UplinkOptions): Promise<void> {
     throw new Error(`uplink link ${opts.linkSubnet} must be a /30`);
   }
   const host = onHost(opts.hostNetns, log);
+  // Checked first, so a wrong name makes nothing.
+  if (opts.hostNetns && !(await netnsExists(opts.hostNetns, log))) {
+    throw new Error(`host namespace ${opts.hostNetns} does not exist`);
+  }
   if (!(await netnsExists(netns, log))) {
     await ip(['netns', 'add', netns], log);
     await ip(['-n', netns, 'link', 'set', 'lo', 'up'], log);
