@@ -9,7 +9,8 @@ const DRAIN_MS = 10 * 60 * 1000;
 /*
  * The long-running commands. Each runs until a signal: the first SIGINT
  * or SIGTERM stops taking jobs and lets running VMs finish (up to 10
- * minutes); a second stops them at once.
+ * minutes); a second stops them at once, cleans them up and cancels
+ * their jobs; a third quits without waiting for that.
  */
 
 /** `firelab up`: server and local agent in one process. */
@@ -75,14 +76,25 @@ function untilSignal(
   actions: { drain(): Promise<void>; force(): Promise<void> },
 ): void {
   let signals = 0;
+  let exitCode = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
       log.info({ signal }, 'draining: no new jobs; send again to stop VMs now');
-      void actions.drain().then(() => process.exit(0));
+      void actions.drain().then(() => process.exit(exitCode));
+    } else if (signals === 2) {
+      log.warn({ signal }, 'stopping VMs now; send again to quit at once');
+      exitCode = 130;
+      // The drain ends once the stopped VMs are cleaned up and recorded
+      // (runners deleted, their jobs canceled): a forced stop leaves
+      // nothing behind either, unless that takes too long.
+      void actions.force();
+      setTimeout(() => {
+        log.error('the VMs were not cleaned up within 60 s; quitting');
+        process.exit(130);
+      }, 60_000).unref();
     } else {
-      log.warn({ signal }, 'stopping VMs now');
-      void actions.force().then(() => process.exit(130));
+      process.exit(130);
     }
   };
   process.on('SIGINT', onSignal);
