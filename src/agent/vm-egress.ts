@@ -98,7 +98,7 @@ export class NatEgress {
           ({ address, protocol, port }) => `${address} ${protocol}/${port}`,
         ),
       },
-      'egress audit: the VM reached destinations outside agent.egress.allow',
+      'egress audit: the VM connected out to destinations outside agent.egress.allow',
     );
   }
 

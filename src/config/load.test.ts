@@ -68,6 +68,22 @@ test('names the offending option', () => {
       { ...minimal, agent: { egress: { nameservers: ['dns.example'] } } },
       /agent\.egress\.nameservers\.0/,
     ],
+    [
+      { ...minimal, agent: { egress: { nameservers: ['127.0.0.53'] } } },
+      /agent\.egress\.nameservers\.0: a loopback resolver/,
+    ],
+    [
+      { ...minimal, agent: { egress: { linkSubnet: '10.199.255.0/24' } } },
+      /agent\.egress\.linkSubnet: must be a \/30/,
+    ],
+    [
+      { ...minimal, agent: { egress: { transitPool: '10.200.0.0/31' } } },
+      /agent\.egress\.transitPool: must be \/30 or wider/,
+    ],
+    [
+      { ...minimal, agent: { egress: { mode: 'nat', audit: true } } },
+      /agent\.egress\.audit: audit needs allowOnly/,
+    ],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => parseConfig(raw, 'up', {}), message);

@@ -29,17 +29,39 @@ const egressSchema = z
     uplinkNetns: netnsName.default('firelab-uplink'),
     hostNetns: netnsName.optional(),
     /** The /30 joining the host and the uplink. */
-    linkSubnet: z.cidrv4().default('10.199.255.252/30'),
+    linkSubnet: z
+      .cidrv4()
+      .refine((cidr) => cidr.endsWith('/30'), 'must be a /30')
+      .default('10.199.255.252/30'),
     /** One /30 per running VM between its namespace and the uplink. */
-    transitPool: z.cidrv4().default('10.200.0.0/16'),
+    transitPool: z
+      .cidrv4()
+      .refine(
+        (cidr) => Number(cidr.split('/')[1]) <= 30,
+        'must be /30 or wider',
+      )
+      .default('10.200.0.0/16'),
     allow: z.array(z.cidrv4()).default([]),
     allowOnly: z.boolean().default(false),
     /** With allowOnly: let the rest through, logging it per VM. */
     audit: z.boolean().default(false),
     /** Resolvers for the guests (default: the host's, loopback ones left out). */
-    nameservers: z.array(z.ipv4()).optional(),
+    nameservers: z
+      .array(
+        z
+          .ipv4()
+          .refine(
+            (ip) => !ip.startsWith('127.'),
+            'a loopback resolver answers only on the host, not in guests',
+          ),
+      )
+      .optional(),
   })
   .strict()
+  .refine((egress) => !egress.audit || egress.allowOnly, {
+    message: 'audit needs allowOnly: without it nothing is stopped to audit',
+    path: ['audit'],
+  })
   .prefault({});
 
 /**

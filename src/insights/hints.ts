@@ -26,7 +26,7 @@ export const PLACEMENT_WAIT_S = 30;
 export const LOW_UTILISATION_PERCENT = 25;
 /** A peak (busiest bucket) under this (%) confirms the fleet is large. */
 export const LOW_PEAK_PERCENT = 50;
-/** Boots slower than this (p95, s) suggest no KVM or a slow disk. */
+/** VMs ready slower than this (p95, s) suggest no KVM or a slow disk. */
 export const SLOW_BOOT_S = 10;
 /** Less of the reserved VM time running jobs than this (%) is overhead. */
 export const LOW_JOB_SHARE_PERCENT = 50;
@@ -118,7 +118,7 @@ function timingHints({ waits, totals }: HintFacts): Hint[] {
   if (boot !== null && boot > SLOW_BOOT_S)
     hints.push({
       kind: 'slow-boot',
-      text: `VMs took p95 ${boot} s from being made to booted (runner creation included): check the hosts with \`firelab doctor\` (KVM, disk).`,
+      text: `VMs took p95 ${boot} s from being made to running their job (runner creation, hypervisor, guest boot, runner start): check the hosts with \`firelab doctor\` (KVM, disk).`,
     });
   const share =
     totals.vmMinutes > 0

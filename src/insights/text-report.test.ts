@@ -47,7 +47,7 @@ describe('the text report', () => {
   test('an empty window', () => {
     const text = textReport(buildReport(records(), DAY, null));
     assert.match(text, /jobs: 0 /);
-    assert.match(text, /job started -, VM made -, boot -/);
+    assert.match(text, /job started -, VM made -, VM ready -/);
     assert.doesNotMatch(text, /cost:|projects:/);
     assert.match(text, /- No firelab jobs in this window\./);
   });

@@ -18,7 +18,7 @@ export function textReport(report: InsightsReport): string {
     `jobs: ${totals.jobs} (the window before: ${previous.jobs}); ${o.success} succeeded, ${o.failed} failed, ${o.canceled} canceled, ${o.unserved} not served, ${o.expired} expired, ${o.lost} lost, ${o.retried} retries, ${o.open} open`,
     `VM time: ${totals.vmMinutes} min (jobs ran ${totals.jobMinutes}), ${totals.vcpuMinutes} vCPU-min, ${totals.gibMinutes} GiB-min (the window before: ${previous.vcpuMinutes} vCPU-min)`,
     `fleet: ${fleet.agents.length} agent(s); VMs reserved ${pct(fleet.vcpuPercent)} of vCPU time and ${pct(fleet.memoryPercent)} of memory time (${fleet.reservedVcpuHours} of ${fleet.capacityVcpuHours} vCPU-hours)`,
-    `waits p50/p95: job started ${spread(waits.start)}, VM made ${spread(waits.placement)}, boot ${spread(waits.boot)}; ${waits.notStarted} job(s) not started`,
+    `waits p50/p95: job started ${spread(waits.start)}, VM made ${spread(waits.placement)}, VM ready ${spread(waits.boot)}; ${waits.notStarted} job(s) not started`,
     ...(cost
       ? [
           `cost: ${money(cost.total, cost.currency)}, idle capacity ${money(cost.idle, cost.currency)} (${pct(cost.idlePercent)})`,

@@ -11,8 +11,10 @@ import type { InsightsWindow } from './window.js';
  * - `start`: demand → a VM's runner took the job (everything firelab adds);
  * - `placement`: demand → the first VM made for it (waiting for room on
  *   a host, or for a per-project or per-group cap);
- * - `boot`: a VM made in the window → booted (includes creating its
- *   GitLab runner);
+ * - `boot`: a VM made in the window → its runner took its job: creating
+ *   the GitLab runner, the VM's network, the hypervisor, the guest's boot
+ *   and the runner's start (the hypervisor alone runs long before the
+ *   guest is ready, so its start says little);
  * - `notStarted`: jobs no VM ran (yet), left out of `start`.
  */
 export interface Waits {
@@ -55,11 +57,11 @@ export function waitsIn(
   const boot = records.vms
     .filter(
       (vm) =>
-        vm.bootedAt !== null &&
+        vm.jobStartedAt !== null &&
         vm.createdAt >= window.from &&
         vm.createdAt < window.to,
     )
-    .map((vm) => vm.bootedAt! - vm.createdAt);
+    .map((vm) => Math.max(0, vm.jobStartedAt! - vm.createdAt));
 
   return {
     start: spreadOf(start),

@@ -35,7 +35,8 @@ export async function prepareVmNetwork(
   } catch (error) {
     throw withContext(context, error);
   }
-  const log = opts.log.child({ vmId: opts.vmId, netns: plan.netns });
+  // The namespace names the VM (`fl-<vmId>`); callers often name it too.
+  const log = opts.log.child({ netns: plan.netns });
   const stack = new CleanupStack();
   const started = Date.now();
 

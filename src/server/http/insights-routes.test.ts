@@ -58,7 +58,7 @@ for (const backend of testDatabases()) {
             p95: 5,
             max: 5,
           });
-          assert.equal(report.waits.boot.p50, 3);
+          assert.equal(report.waits.boot.p50, 4);
           assert.equal(report.waits.notStarted, 1);
           assert.equal(report.fleet.capacityVcpuHours, 16);
           assert.equal(report.fleet.vcpuPercent, 10.4);

@@ -181,7 +181,7 @@ function renderWaits(waits) {
   const rows = [
     ['Job recorded → its job started in a VM', waits.start],
     ['Job recorded → a VM was made for it', waits.placement],
-    ['VM made → booted (runner creation included)', waits.boot],
+    ['VM made → running its job (runner, hypervisor, guest boot)', waits.boot],
   ];
   fillTable($('waits'), '', rows, [
     ['Wait', (r) => r[0]],
