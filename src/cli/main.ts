@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { Command, Option } from 'commander';
-import { UserError } from '../lib/errors.js';
 import { runDemo } from '../demo/run-demo.js';
+import { serveDemoGitlab } from '../demo/serve-gitlab.js';
+import { errorMessage, UserError } from '../lib/errors.js';
+import { createLogger } from '../lib/logger.js';
 import { runDoctorCommand } from './doctor.js';
 import { parseJobs, runImageBuild, runImageKernel } from './image.js';
 import { runInsights } from './insights.js';
@@ -110,8 +112,24 @@ program
     'guest image cache',
     '/var/cache/firelab/images',
   )
+  .option(
+    '--serve-gitlab',
+    'only run the GitLab stand-in, with a `firelab up` config for it, until Ctrl-C',
+  )
+  .option(
+    '--listen <host:port>',
+    'with --serve-gitlab: where that config has firelab listen',
+    '127.0.0.1:8710',
+  )
   .action(
-    async (opts: { json?: boolean; stateDir: string; imageCache: string }) => {
+    async (opts: {
+      json?: boolean;
+      stateDir: string;
+      imageCache: string;
+      serveGitlab?: boolean;
+      listen: string;
+    }) => {
+      if (opts.serveGitlab) return serveGitlabUntilStopped(opts);
       // Ctrl-C stops the VMs and the stand-in before exiting; a second
       // one exits at once (the next agent start cleans what is left).
       const abort = new AbortController();
@@ -132,6 +150,22 @@ program
       process.exitCode = result.ok ? 0 : 1;
     },
   );
+
+async function serveGitlabUntilStopped(opts: {
+  stateDir: string;
+  imageCache: string;
+  listen: string;
+}): Promise<void> {
+  const log = createLogger({ level: 'warn' });
+  const served = await serveDemoGitlab({ ...opts, log }).catch(
+    (error: unknown) => {
+      throw new UserError(errorMessage(error));
+    },
+  );
+  served.instructions.forEach((line) => console.log(line));
+  await new Promise((resolve) => process.once('SIGINT', resolve));
+  await served.close();
+}
 
 program.version(
   (createRequire(import.meta.url)('../../package.json') as { version: string })

@@ -72,7 +72,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const setup = await seed(sim);
     const progress = options.json ? () => undefined : out;
     progress('building or finding the guest image…');
-    firelab = await startFirelab(demoConfig(sim.url, setup, options), log);
+    const config = demoConfig(sim.url, setup, options, '127.0.0.1:0');
+    firelab = await startFirelab(
+      parseConfig(config, 'up', {}, 'demo config'),
+      log,
+    );
     sim.admin.addHook(setup.project, {
       url: `${firelab.server.url}/webhooks/gitlab`,
       token: setup.webhookSecret,
@@ -101,7 +105,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 }
 
-async function seed(sim: GitlabSim) {
+export async function seed(sim: GitlabSim) {
   const { user, token } = sim.admin.createUser({ username: 'demo' });
   const project = await sim.admin.createProject({
     namespace: 'demo',
@@ -116,45 +120,45 @@ async function seed(sim: GitlabSim) {
   };
 }
 
-function demoConfig(
+/**
+ * The configuration the demo runs firelab with (before validation), its
+ * server listening at `listen`.
+ */
+export function demoConfig(
   gitlabUrl: string,
   setup: Awaited<ReturnType<typeof seed>>,
-  options: DemoOptions,
+  options: Pick<DemoOptions, 'stateDir' | 'imageCache'>,
+  listen: string,
 ) {
-  return parseConfig(
-    {
-      gitlab: {
-        url: gitlabUrl,
-        token: setup.token,
-        webhookSecret: setup.webhookSecret,
-        projects: [setup.project.id],
-      },
-      server: {
-        listen: '127.0.0.1:0',
-        adminToken: randomBytes(16).toString('hex'),
-      },
-      database: { embedded: join(options.stateDir, 'firelab.db') },
-      agent: {
-        name: 'demo',
-        stateDir: join(options.stateDir, 'agent'),
-        memoryMiB: 6144,
-      },
-      image: { profile: 'test', cacheDir: options.imageCache },
-      jobs: {
-        defaultVcpus: 1,
-        defaultMemoryMiB: 512,
-        // Guests are emulated where KVM is missing: let three share a core.
-        cpuOvercommit: 4,
-        idleTimeoutSeconds: 180,
-        bootTimeoutSeconds: 180,
-        jobTimeoutSeconds: 600,
-        reconcileIntervalSeconds: 3,
-      },
+  return {
+    gitlab: {
+      url: gitlabUrl,
+      token: setup.token,
+      webhookSecret: setup.webhookSecret,
+      projects: [setup.project.id],
     },
-    'up',
-    {},
-    'demo config',
-  );
+    server: {
+      listen,
+      adminToken: randomBytes(16).toString('hex'),
+    },
+    database: { embedded: join(options.stateDir, 'firelab.db') },
+    agent: {
+      name: 'demo',
+      stateDir: join(options.stateDir, 'agent'),
+      memoryMiB: 6144,
+    },
+    image: { profile: 'test', cacheDir: options.imageCache },
+    jobs: {
+      defaultVcpus: 1,
+      defaultMemoryMiB: 512,
+      // Guests are emulated where KVM is missing: let three share a core.
+      cpuOvercommit: 4,
+      idleTimeoutSeconds: 180,
+      bootTimeoutSeconds: 180,
+      jobTimeoutSeconds: 600,
+      reconcileIntervalSeconds: 3,
+    },
+  };
 }
 
 async function runPipeline(

@@ -12,6 +12,7 @@ import { updateJob } from './job-update-route.js';
 import { projectJobRoutes } from './project-job-routes.js';
 import { userEntity } from './project-entity.js';
 import { projectRoutes } from './project-routes.js';
+import { commitRoutes } from './commit-routes.js';
 import { requireUser } from './require-user.js';
 import { runnerRoutes } from './runner-routes.js';
 
@@ -49,6 +50,7 @@ export function buildApp(
   );
   app.route('/api/v4', runnerRoutes(ctx));
   app.route('/api/v4', projectRoutes(ctx));
+  app.route('/api/v4', commitRoutes(ctx));
   app.route('/api/v4', projectJobRoutes(ctx));
 
   app.all('/*', async (c) => (await serveGit(ctx, c)) ?? apiError(c, 404));

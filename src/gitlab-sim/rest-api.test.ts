@@ -286,3 +286,50 @@ test('projects by id and path, membership list, hooks CRUD', async () => {
     204,
   );
 });
+
+test('POST /projects/:id/repository/commits: a .gitlab-ci.yml starts its pipeline', async () => {
+  const path = `/projects/${fx.project.id}/repository/commits`;
+  const ci = `hello: { tags: [firelab], script: [echo hi] }`;
+  const created = await post(path, {
+    branch: fx.project.defaultBranch,
+    commit_message: 'ci\n\nbody',
+    actions: [{ action: 'create', file_path: '.gitlab-ci.yml', content: ci }],
+  });
+  assert.equal(created.status, 201);
+  const commit = (await created.json()) as Record<string, string>;
+  assert.match(commit['id']!, /^[0-9a-f]{40}$/);
+  assert.equal(commit['title'], 'ci');
+  const [pipeline] = fx.sim.admin.pipelines(fx.project.id);
+  assert.equal(pipeline?.sha, commit['id']);
+  assert.deepEqual(
+    fx.sim.admin.jobs({ pipelineId: pipeline!.id }).map((j) => j.name),
+    ['hello'],
+  );
+
+  const bad: [object, RegExp][] = [
+    [{ commit_message: 'x', actions: [] }, /^branch is missing$/],
+    [
+      { branch: 'dev', commit_message: 'x', actions: [{}] },
+      /only the default branch/,
+    ],
+    [
+      { branch: fx.project.defaultBranch, commit_message: 'x' },
+      /^actions is missing$/,
+    ],
+    [
+      {
+        branch: fx.project.defaultBranch,
+        commit_message: 'x',
+        actions: [{ action: 'move', file_path: 'a' }],
+      },
+      /^actions\[0\]\[action\] does not have a valid value/,
+    ],
+  ];
+  for (const [body, error] of bad) {
+    const response = await post(path, body);
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as { error: string }).error, error);
+  }
+  const unknown = await post('/projects/999/repository/commits', {});
+  assert.equal(unknown.status, 404);
+});
