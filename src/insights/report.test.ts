@@ -46,6 +46,26 @@ describe('the insights report', () => {
     assert.equal(report.previous.vmMinutes, 10);
   });
 
+  test('a cost set for an agent firelab does not know is pointed out', () => {
+    const costs = {
+      currency: 'EUR',
+      defaultMonthly: 100,
+      monthlyByAgent: { a: 200, 'host-b': 300 },
+    };
+    const report = buildReport(records({ agents: [agent()] }), DAY, costs);
+    assert.ok(report.cost);
+    const said = report.notes.filter((note) =>
+      /hostMonthlyCostByAgent/.test(note),
+    );
+    assert.deepEqual(said.length, 1);
+    assert.match(said[0]!, /does not know \(host-b\): keys are agent names/);
+    const known = buildReport(records({ agents: [agent()] }), DAY, {
+      ...costs,
+      monthlyByAgent: { a: 200 },
+    });
+    assert.ok(!known.notes.some((note) => /hostMonthlyCostByAgent/.test(note)));
+  });
+
   test('job names beyond the limit are counted, not listed', () => {
     const demands = Array.from({ length: MAX_JOB_NAME_ROWS + 5 }, (_, i) =>
       demand({ jobId: i + 1, jobName: `job-${i}` }),

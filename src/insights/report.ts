@@ -85,11 +85,26 @@ export function buildReport(
     fleet,
     cost: costs && allocateCost(loads, costs, subjects),
     hints: hintsFor({ totals, waits, fleet, series, unservedReasons }),
-    notes: costs
-      ? NOTES
-      : [
-          ...NOTES,
-          'No host cost is configured (insights.hostMonthlyCost): no cost allocation.',
-        ],
+    notes: [...NOTES, ...costNotes(costs, records)],
   };
+}
+
+/** What the cost settings leave out: none at all, or unknown agents. */
+function costNotes(
+  costs: HostCosts | null,
+  records: InsightsRecords,
+): string[] {
+  if (!costs)
+    return [
+      'No host cost is configured (insights.hostMonthlyCost): no cost allocation.',
+    ];
+  const known = new Set(records.agents.map((agent) => agent.id));
+  const unknown = Object.keys(costs.monthlyByAgent).filter(
+    (id) => !known.has(id),
+  );
+  return unknown.length === 0
+    ? []
+    : [
+        `insights.hostMonthlyCostByAgent names agents firelab does not know (${unknown.join(', ')}): keys are agent names as configured (agent.name).`,
+      ];
 }
