@@ -80,8 +80,12 @@ export class GitlabClient {
     }
   }
 
-  async pauseRunner(runnerId: number): Promise<void> {
-    await this.#call('PUT', `/runners/${runnerId}`, { paused: true });
+  /** Pauses a runner (it takes no more jobs), renaming it if asked. */
+  async pauseRunner(runnerId: number, description?: string): Promise<void> {
+    await this.#call('PUT', `/runners/${runnerId}`, {
+      paused: true,
+      ...(description === undefined ? {} : { description }),
+    });
   }
 
   /** Runners the token's user can see, optionally filtered by tags. */

@@ -12,6 +12,15 @@ import type { ControllerSettings } from './settings.js';
 /** The prefix of every runner firelab creates; garbage collection keys on it. */
 export const RUNNER_PREFIX = 'firelab vm ';
 
+/**
+ * A VM's runner's description: the VM, then the job it serves (renamed
+ * when the runner takes another job of the same tags). Garbage
+ * collection reads the VM id back from it.
+ */
+export function runnerDescription(vmId: string, jobId: number): string {
+  return `${RUNNER_PREFIX}${vmId} job ${jobId}`;
+}
+
 export interface ProvisionDeps {
   store: Store;
   gitlab: GitlabClient;
@@ -41,7 +50,7 @@ export async function provisionVm(
   try {
     runner = await deps.gitlab.createRunner({
       projectId: demand.projectId,
-      description: `${RUNNER_PREFIX}${vm.id} job ${demand.jobId}`,
+      description: runnerDescription(vm.id, demand.jobId),
       tags: demand.tags,
       maximumTimeout: Math.max(600, settings.jobTimeoutSeconds),
     });

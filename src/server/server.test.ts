@@ -297,6 +297,40 @@ describe('server with the GitLab stand-in and a fake agent', () => {
     }
   });
 
+  test('a runner that takes another job of its tags swaps, and is renamed for it', async () => {
+    const h = await startHarness();
+    try {
+      h.agent.bootDelayMs = 1_500;
+      const first = await h.push(`a: { tags: [firelab], script: [echo a] }`);
+      const [a] = h.sim.admin.jobs({ pipelineId: first });
+      await eventually(
+        async () => (await h.store.vms.findVmsForJob(a!.id)).length === 1,
+        "job a's VM",
+      );
+      // Job b's VM boots first; GitLab hands its runner the oldest job, a.
+      h.agent.bootDelayMs = 0;
+      const second = await h.push(`b: { tags: [firelab], script: [echo b] }`);
+      const [b] = h.sim.admin.jobs({ pipelineId: second });
+      await pipelineDone(h, first, 1);
+      await pipelineDone(h, second, 1);
+
+      const vms = await h.store.vms.listVms();
+      assert.equal(vms.length, 2, 'one VM per job');
+      const took = new Map(vms.map((vm) => [vm.tookJobId, vm.id]));
+      assert.deepEqual([...took.keys()].sort(), [a!.id, b!.id].sort());
+      // Each runner's description names its VM and the job it ran.
+      for (const runner of h.sim.admin.runnersCreated()) {
+        const job = h.sim.admin.jobs().find((j) => j.runnerId === runner.id)!;
+        assert.equal(
+          runner.description,
+          `firelab vm ${took.get(job.id)} job ${job.id}`,
+        );
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
   test('jobs with unusable firelab tags are reported, not run', async () => {
     const h = await startHarness();
     try {

@@ -8,7 +8,7 @@ import type { Mutex } from './mutex.js';
 import { placeQueued } from './place-queued.js';
 import type { ControllerSettings } from './settings.js';
 import { rescueLostJob } from './lost-job.js';
-import { provisionVm } from './provision-vm.js';
+import { provisionVm, runnerDescription } from './provision-vm.js';
 import { recordExit } from './vm-exit.js';
 import { planTakeover } from './takeover.js';
 
@@ -170,7 +170,9 @@ export class VmLifecycle {
     // its job, nothing in the VM (the job included) may fetch it again.
     this.#instruct();
     if (!options.pause) return;
-    await this.#gitlab.pauseRunner(runnerId).catch((error) => {
+    // Renamed too: after a swap it serves another job than it was made for.
+    const description = runnerDescription(taker.id, jobId);
+    await this.#gitlab.pauseRunner(runnerId, description).catch((error) => {
       this.#log.warn(
         { runnerId, err: errorMessage(error) },
         'could not pause runner',
