@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import { CleanupStack } from '../lib/cleanup.js';
 import { silentLogger } from '../lib/logger.js';
 import { run } from '../lib/process.js';
@@ -34,6 +35,21 @@ async function uplinkWithServer(name: string, stack: CleanupStack) {
   await startEchoServer(name, stack);
 }
 
+/**
+ * What each test here starts from: an id, a folder and an uplink with
+ * "the internet" in it, all removed after the test.
+ */
+async function natLab(t: TestContext) {
+  const stack = new CleanupStack();
+  t.after(() => stack.run(log));
+  const id = testId();
+  const dir = await mkdtemp(join(tmpdir(), 'flnat-'));
+  stack.push('remove dir', () => rm(dir, { recursive: true, force: true }));
+  const uplink = `flt-up-${id}`;
+  await uplinkWithServer(uplink, stack);
+  return { stack, id, dir, uplink };
+}
+
 async function guestResult(
   id: string,
   dir: string,
@@ -50,13 +66,7 @@ async function guestResult(
 
 describe('egress nat into a test uplink namespace', { skip }, () => {
   test('public allowed, private and metadata blocked', async (t) => {
-    const stack = new CleanupStack();
-    t.after(() => stack.run(log));
-    const id = testId();
-    const dir = await mkdtemp(join(tmpdir(), 'flnat-'));
-    stack.push('remove dir', () => rm(dir, { recursive: true, force: true }));
-    const uplink = `flt-up-${id}`;
-    await uplinkWithServer(uplink, stack);
+    const { stack, id, dir, uplink } = await natLab(t);
 
     const open = await guestResult(
       `${id}-o`,
@@ -93,13 +103,7 @@ describe('egress nat into a test uplink namespace', { skip }, () => {
   });
 
   test('audit: beyond the allowlist let through and noted; ranges stay closed', async (t) => {
-    const stack = new CleanupStack();
-    t.after(() => stack.run(log));
-    const id = testId();
-    const dir = await mkdtemp(join(tmpdir(), 'flnat-'));
-    stack.push('remove dir', () => rm(dir, { recursive: true, force: true }));
-    const uplink = `flt-up-${id}`;
-    await uplinkWithServer(uplink, stack);
+    const { stack, id, dir, uplink } = await natLab(t);
     const { lease, guestNs } = await guestBehindNat(
       `${id}-a`,
       dir,

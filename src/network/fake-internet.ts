@@ -25,7 +25,7 @@ export async function fakeHostAndInternet(
   id: string,
   stack: CleanupStack,
   dns: Record<string, string> = {},
-): Promise<{ hostNetns: string; internetNetns: string }> {
+): Promise<{ hostNetns: string }> {
   const host = `flt-h-${id}`;
   const internet = `flt-i-${id}`;
   await addTestNetns(host, stack);
@@ -47,7 +47,7 @@ export async function fakeHostAndInternet(
   if (Object.keys(dns).length > 0) {
     await startNodeServer(internet, DNS_SERVER, dns, stack);
   }
-  return { hostNetns: host, internetNetns: internet };
+  return { hostNetns: host };
 }
 
 // Answers A queries for the names it was given and nothing else (an
